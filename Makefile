@@ -1,0 +1,45 @@
+# The few commands a developer types. CI calls `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run serve test lint typecheck check neo4j-up neo4j-down clean
+
+## setup: create .venv and install icsgraph with its development tools
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## run: set up, then serve the API and views on the embedded store with the bundled demo data
+run: setup
+	$(BIN)/icsgraph serve --demo --host $(HOST) --port $(PORT)
+
+## test: set up, start a local Neo4j (unless NEO4J_URI is set), run the whole suite, stop Neo4j
+test: setup
+	bash scripts/test.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck
+
+## neo4j-up / neo4j-down: the project's own in-process Neo4j Community 5.26 on a free loopback port
+neo4j-up:
+	bash scripts/neo4j.sh up
+
+neo4j-down:
+	bash scripts/neo4j.sh down
+
+clean:
+	rm -rf $(VENV) .neo4j build *.egg-info

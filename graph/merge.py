@@ -1,0 +1,65 @@
+"""The graph as one value: the reference data with every loaded register laid over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+
+from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register, System
+
+
+@dataclass(slots=True)
+class Contents:
+    """Every node, flow and agreement of the graph, keyed by id."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        organisations = sum(isinstance(node, Organisation) for node in self.nodes.values())
+        return {
+            "organisations": organisations,
+            "systems": len(self.nodes) - organisations,
+            "flows": len(self.flows),
+            "agreements": len(self.agreements),
+        }
+
+
+def override(base: Organisation, update: Organisation) -> Organisation:
+    """A register's organisation row over the reference facts: what the row records wins.
+
+    The reference hierarchy (ICB, region, PCN, list size) stays unless the row says otherwise.
+    """
+    given = {f.name: getattr(update, f.name) for f in fields(update) if getattr(update, f.name) is not None}
+    return replace(base, **given)
+
+
+def merge(reference: ReferenceData, registers: Iterable[Register]) -> Contents:
+    """The reference organisations, then each register's records in the order given."""
+    contents = Contents()
+    nodes = contents.nodes
+    for organisation in reference.organisations:
+        nodes[organisation.org_id] = organisation
+    for register in registers:
+        for organisation in register.organisations:
+            existing = nodes.get(organisation.org_id)
+            if isinstance(existing, Organisation) and existing.source == REFERENCE:
+                nodes[organisation.org_id] = override(existing, organisation)
+            else:
+                nodes.setdefault(organisation.org_id, organisation)
+        for system in register.systems:
+            nodes.setdefault(system.system_id, system)
+        for flow in register.flows:
+            contents.flows.setdefault(flow.flow_id, flow)
+        for agreement in register.agreements:
+            contents.agreements.setdefault(agreement.agreement_id, agreement)
+    return contents
+
+
+def node_id(node: Node) -> str:
+    return node.org_id if isinstance(node, Organisation) else node.system_id
+
+
+def is_system(node: Node | None) -> bool:
+    return isinstance(node, System)

@@ -1,0 +1,242 @@
+"""The Neo4j store: the same interface as the embedded store, on a real Neo4j 5.
+
+Layout: ``(:Node:Organisation)`` and ``(:Node:System)`` keyed by ``id``; each flow a
+``(:Node)-[:FLOW]->(:Node)`` relationship carrying every register column; ``(:Agreement)`` nodes;
+``(:Register)`` nodes holding each register as loaded (gzipped JSON) so it can be re-validated and
+re-applied; one ``(:Meta)`` node with the graph's generation and the reference data's fingerprint.
+
+Every write is one explicit transaction of batched ``UNWIND $rows`` statements: a load either
+replaces the registers whole or, on any failure, rolls back and leaves the graph exactly as it was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+from graph.codec import to_record
+from graph.memory import _decode, _encode
+from graph.merge import merge, node_id
+from graph.model import REFERENCE, Node, Organisation, ReferenceData, Register
+from graph.store import Query, RegisterInfo, Row, StoreError
+
+BATCH = 5_000
+
+SCHEMA = (
+    "CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (a:Agreement) REQUIRE a.id IS UNIQUE",
+    "CREATE CONSTRAINT register_name IF NOT EXISTS FOR (r:Register) REQUIRE r.name IS UNIQUE",
+    "CREATE INDEX organisation_type IF NOT EXISTS FOR (n:Organisation) ON (n.org_type)",
+    "CREATE INDEX organisation_icb IF NOT EXISTS FOR (n:Organisation) ON (n.icb)",
+    "CREATE INDEX system_type IF NOT EXISTS FOR (n:System) ON (n.system_type)",
+    "CREATE INDEX flow_id IF NOT EXISTS FOR ()-[f:FLOW]-() ON (f.flow_id)",
+)
+
+WRITE_ORGANISATIONS = """
+UNWIND $rows AS row
+MERGE (n:Node {id: row.id}) SET n = row, n:Organisation
+"""
+WRITE_SYSTEMS = """
+UNWIND $rows AS row
+MERGE (n:Node {id: row.id}) SET n = row, n:System
+"""
+WRITE_FLOWS = """
+UNWIND $rows AS row
+MATCH (a:Node {id: row.source}), (b:Node {id: row.destination})
+CREATE (a)-[f:FLOW]->(b) SET f = row
+"""
+WRITE_AGREEMENTS = """
+UNWIND $rows AS row
+CREATE (a:Agreement) SET a = row
+"""
+WRITE_REGISTERS = """
+UNWIND $rows AS row
+CREATE (r:Register) SET r = row
+"""
+
+
+def node_row(node: Node) -> dict[str, Any]:
+    row = to_record(node)
+    row["id"] = node_id(node)
+    if isinstance(node, Organisation):
+        row["is_legal_entity"] = node.is_legal_entity
+    return row
+
+
+def fingerprint(reference: ReferenceData) -> str:
+    digest = hashlib.sha256()
+    for organisation in reference.organisations:
+        digest.update(json.dumps(to_record(organisation), sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+class Neo4jStore:
+    kind = "neo4j"
+
+    def __init__(self, driver: Driver, reference: ReferenceData, database: str | None = None) -> None:
+        self.driver = driver
+        self.reference = reference
+        self.database = database
+        # Called after each batch is sent; tests use it to interrupt a load midway.
+        self.after_batch: Callable[[str, int], None] | None = None
+        self._ensure_schema()
+        self._ensure_reference()
+
+    @classmethod
+    def connect(cls, uri: str, reference: ReferenceData, user: str | None = None, password: str | None = None,
+                database: str | None = None) -> Neo4jStore:
+        auth = (user, password or "") if user else None
+        driver = GraphDatabase.driver(uri, auth=auth)
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, Neo4jError, OSError, ValueError) as error:
+            driver.close()
+            raise StoreError(f"cannot reach Neo4j at {uri}: {error}. Start one with `make neo4j-up`, "
+                             "or set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) to your server") from error
+        return cls(driver, reference, database)
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _read(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(cypher, params)]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def loaded(self) -> dict[str, Register]:
+        rows = self._read("MATCH (r:Register) RETURN r.payload AS payload ORDER BY r.name")
+        registers = [_decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
+        return {register.name: register for register in registers}
+
+    def registers(self) -> list[RegisterInfo]:
+        rows = self._read("MATCH (r:Register) RETURN r.name AS name, r.path AS path, r.loaded_at AS loaded_at, "
+                          "r.counts AS counts ORDER BY name")
+        return [RegisterInfo(row["name"], row["path"], row["loaded_at"], json.loads(row["counts"])) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        row = self._read(
+            "CALL () { MATCH (o:Organisation) RETURN count(o) AS organisations } "
+            "CALL () { MATCH (s:System) RETURN count(s) AS systems } "
+            "CALL () { MATCH ()-[f:FLOW]->() RETURN count(f) AS flows } "
+            "CALL () { MATCH (a:Agreement) RETURN count(a) AS agreements } "
+            "RETURN organisations, systems, flows, agreements"
+        )[0]
+        return {key: int(row[key]) for key in ("organisations", "systems", "flows", "agreements")}
+
+    def version(self) -> str:
+        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.generation AS generation")
+        return f"neo4j-{rows[0]['generation'] if rows else 0}"
+
+    def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
+        return query.on_cypher(self._read, params)
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            for statement in SCHEMA:
+                session.run(statement).consume()
+
+    def _ensure_reference(self) -> None:
+        expected = fingerprint(self.reference)
+        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.reference AS reference")
+        if not rows or rows[0]["reference"] != expected:
+            self._rewrite(self.loaded() if rows else {}, with_reference=True)
+
+    def reset(self) -> None:
+        """Drop every register and rewrite the reference data (for tests and `icsgraph reset`)."""
+        self._rewrite({}, with_reference=True)
+
+    def replace(self, registers: Sequence[Register]) -> list[RegisterInfo]:
+        loaded = self.loaded()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for register in registers:
+            loaded[register.name] = register
+        self._rewrite(loaded, stamps={register.name: now for register in registers})
+        infos = {info.name: info for info in self.registers()}
+        return [infos[register.name] for register in registers]
+
+    def remove(self, names: Sequence[str]) -> None:
+        loaded = self.loaded()
+        unknown = [name for name in names if name not in loaded]
+        if unknown:
+            raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(loaded) or 'none'}")
+        self._rewrite({name: r for name, r in loaded.items() if name not in names})
+
+    def _batches(self, tx: Transaction, label: str, cypher: str, rows: Iterable[dict[str, Any]]) -> None:
+        batch: list[dict[str, Any]] = []
+        sent = 0
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                tx.run(cypher, rows=batch).consume()
+                sent += len(batch)
+                batch = []
+                if self.after_batch:
+                    self.after_batch(label, sent)
+        if batch:
+            tx.run(cypher, rows=batch).consume()
+            if self.after_batch:
+                self.after_batch(label, sent + len(batch))
+
+    def _rewrite(self, registers: Mapping[str, Register], *, with_reference: bool = False,
+                 stamps: Mapping[str, str] | None = None) -> None:
+        """Make the graph the reference data plus ``registers``, in one transaction."""
+        previous = {info.name: info.loaded_at for info in self.registers()} if not with_reference else {}
+        stamps = {**previous, **(stamps or {})}
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        contents = merge(self.reference, registers.values())
+        with self.driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                tx.run("MATCH ()-[f:FLOW]->() DELETE f").consume()
+                tx.run("MATCH (n) WHERE n:Agreement OR n:Register DELETE n").consume()
+                if with_reference:
+                    tx.run("MATCH (n:Node) DETACH DELETE n").consume()
+                    restore = [o for o in self.reference.organisations]
+                else:
+                    overridden = {row["id"] for row in tx.run(
+                        "MATCH (n:Node) WHERE n.source <> $reference RETURN n.id AS id", reference=REFERENCE)}
+                    tx.run("MATCH (n:Node) WHERE n.source <> $reference DETACH DELETE n", reference=REFERENCE).consume()
+                    restore = [o for o in self.reference.organisations if o.org_id in overridden]
+                self._batches(tx, "reference", WRITE_ORGANISATIONS, (node_row(o) for o in restore))
+                changed = [node for node in contents.nodes.values() if node.source != REFERENCE]
+                self._batches(tx, "organisations", WRITE_ORGANISATIONS,
+                              (node_row(n) for n in changed if isinstance(n, Organisation)))
+                self._batches(tx, "systems", WRITE_SYSTEMS,
+                              (node_row(n) for n in changed if not isinstance(n, Organisation)))
+                self._batches(tx, "flows", WRITE_FLOWS, (to_record(f) for f in contents.flows.values()))
+                self._batches(tx, "agreements", WRITE_AGREEMENTS,
+                              ({**to_record(a), "id": a.agreement_id} for a in contents.agreements.values()))
+                self._batches(tx, "registers", WRITE_REGISTERS, (
+                    {
+                        "name": register.name,
+                        "path": register.path,
+                        "loaded_at": stamps.get(register.name, now),
+                        "counts": json.dumps(register.counts()),
+                        "payload": gzip.compress(json.dumps(
+                            _encode(register, RegisterInfo(register.name, register.path, "", {}))).encode()),
+                    }
+                    for register in registers.values()
+                ))
+                tx.run(
+                    "MERGE (m:Meta {key: 'graph'}) SET m.generation = coalesce(m.generation, 0) + 1, "
+                    "m.reference = $reference", reference=fingerprint(self.reference)
+                ).consume()
+                tx.commit()
+            except BaseException:
+                tx.rollback()
+                raise
+            finally:
+                tx.close()
+
+    def close(self) -> None:
+        self.driver.close()

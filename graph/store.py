@@ -1,0 +1,80 @@
+"""The small interface every store implements, and the query shape stores run.
+
+The embedded networkx store (``graph.memory``) is the default and the reference semantics; the Neo4j
+store (``graph.neo4j_store``) must give the same answer to every named query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from graph.model import Register
+
+if TYPE_CHECKING:
+    from graph.memory import GraphView
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterInfo:
+    """What is loaded of one register: its name, the file it came from, when, and how much."""
+
+    name: str
+    path: str
+    loaded_at: str
+    counts: Mapping[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "loaded_at": self.loaded_at, "counts": dict(self.counts)}
+
+
+class Query(Protocol):
+    """A named query as a store sees it: one implementation per store, side by side."""
+
+    name: str
+
+    def on_networkx(self, view: GraphView, params: Mapping[str, Any]) -> list[Row]: ...
+
+    def on_cypher(self, run: CypherRunner, params: Mapping[str, Any]) -> list[Row]: ...
+
+
+class CypherRunner(Protocol):
+    """Runs one Cypher statement with parameters and returns its records as dicts."""
+
+    def __call__(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]: ...
+
+
+class Store(Protocol):
+    kind: str
+
+    def loaded(self) -> dict[str, Register]:
+        """Every loaded register, by name, as it was loaded."""
+        ...
+
+    def registers(self) -> list[RegisterInfo]: ...
+
+    def replace(self, registers: Sequence[Register]) -> list[RegisterInfo]:
+        """Load validated registers as one step, replacing any loaded under the same names.
+
+        Either all of it is stored, or nothing changes.
+        """
+        ...
+
+    def remove(self, names: Sequence[str]) -> None: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def version(self) -> str:
+        """Changes whenever the graph does: answers can be cached per version."""
+        ...
+
+    def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]: ...
+
+    def close(self) -> None: ...
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (unreachable database, unreadable data directory)."""

@@ -1,0 +1,96 @@
+"""The headline question: practices whose primary care data goes no further than shared care records.
+
+A practice qualifies when every node its primary care data reaches, following live flows that carry
+it, transitively, is a shared care record, or when it sends none. ``gp_clinical_system`` nodes are the
+practice's own record: data passes through them but they are not "outside". Mandatory national
+collections are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph.memory import GraphView
+from graph.model import Organisation, System
+from graph.store import CypherRunner, Row
+from graph.vocab import DataCategory, OrgType, SystemType
+from queries.flows import adjacency, carrying, live, not_national, reach, valid_at, valid_node
+from queries.registry import AS_OF, NamedQuery, Param, declare
+
+INSIDE = (SystemType.SHARED_CARE_RECORD, SystemType.GP_CLINICAL_SYSTEM)
+
+
+def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    as_of, icb = params["as_of"], params["icb"]
+    successors = adjacency(
+        carrying(view, as_of, DataCategory.PRIMARY_CARE, params["include_national_collections"])
+    )
+    rows = []
+    for node in view.nodes.values():
+        if not isinstance(node, Organisation) or node.org_type is not OrgType.GP_PRACTICE:
+            continue
+        if (icb is not None and node.icb != icb) or not valid_at(node, as_of):
+            continue
+        reached = reach(successors, node.org_id) - {node.org_id}
+        kinds = [view.nodes.get(n) for n in reached]
+        if all(isinstance(k, System) and k.system_type in INSIDE for k in kinds):
+            shcrs = sorted(
+                n for n in reached if (s := view.nodes[n]) and isinstance(s, System) and s.system_type is SystemType.SHARED_CARE_RECORD
+            )
+            rows.append({"practice": node.org_id, "name": node.name, "icb": node.icb, "reached": shcrs})
+    return sorted(rows, key=lambda row: row["practice"])
+
+
+# ANY SHORTEST keeps one path per reached node, a breadth-first search, instead of enumerating every
+# path, which grows exponentially with the number of alternative routes.
+PRACTICES_SHCR_ONLY_CYPHER = f"""
+MATCH (p:Organisation {{org_type: 'gp_practice'}})
+WHERE ($icb IS NULL OR p.icb = $icb) AND {valid_node("p")}
+CALL (p) {{
+  OPTIONAL MATCH ANY SHORTEST (p) ((a)-[f:FLOW]->(b)
+      WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+ (x)
+  WHERE x <> p
+  RETURN collect(DISTINCT x) AS reached
+}}
+WITH p, reached
+WHERE all(x IN reached WHERE x.system_type IN ['shared_care_record', 'gp_clinical_system'])
+RETURN p.id AS practice, p.name AS name, p.icb AS icb,
+       [x IN reached WHERE x.system_type = 'shared_care_record' | x.id] AS reached
+ORDER BY practice
+"""
+
+
+def practices_shcr_only_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    records = run(
+        PRACTICES_SHCR_ONLY_CYPHER,
+        icb=params["icb"],
+        as_of=params["as_of"].isoformat(),
+        include_national_collections=params["include_national_collections"],
+    )
+    return [{**record, "reached": sorted(record["reached"])} for record in records]
+
+
+PRACTICES_SHCR_ONLY = declare(
+    NamedQuery(
+        name="practices-shcr-only",
+        description=(
+            "GP practices whose primary care data goes no further than shared care records: every system "
+            "it reaches through live flows is a shared care record (GP clinical systems are passed "
+            "through), or it sends none. National collections are left out unless asked for."
+        ),
+        params=(
+            Param("icb", str, "Only practices of this ICB (ODS code, e.g. QOP)"),
+            AS_OF,
+            Param(
+                "include_national_collections",
+                bool,
+                "Count flows into national collections (GPES, SUS+...) as leaving the ShCR boundary",
+                default=False,
+            ),
+        ),
+        columns=("practice", "name", "icb", "reached"),
+        networkx=practices_shcr_only_networkx,
+        cypher=practices_shcr_only_cypher,
+    )
+)

@@ -1,0 +1,71 @@
+"""One fixture runs every spec test on every store, as ehrQL runs its spec tests on every engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from graph.memory import MemoryStore
+from graph.model import ReferenceData, Register
+from graph.store import Store
+from loaders.register import validate_together
+from support import tiny_reference
+
+STORES = ["embedded", "neo4j"]
+
+MakeStore = Callable[..., Store]
+
+
+def neo4j_uri() -> str:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        if os.environ.get("CI"):
+            pytest.fail("NEO4J_URI is not set: Neo4j did not start, and CI must not skip its tests")
+        pytest.skip("NEO4J_URI not set: run `make test` to start the project's Neo4j")
+    return uri
+
+
+@pytest.fixture(params=STORES)
+def make_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[MakeStore]:
+    """Builds a store of the parametrised kind holding the given registers over a reference graph."""
+    opened: list[Store] = []
+
+    def build(*registers: Register, reference: ReferenceData | None = None) -> Store:
+        reference = reference or tiny_reference()
+        store: Store
+        if request.param == "embedded":
+            store = MemoryStore(reference, tmp_path / f"data{len(opened)}")
+        else:
+            from graph.neo4j_store import Neo4jStore
+
+            store = Neo4jStore.connect(neo4j_uri(), reference, database=os.environ.get("NEO4J_DATABASE"))
+            store.reset()
+        opened.append(store)
+        if registers:
+            validate_together(reference, {}, list(registers))
+            store.replace(registers)
+        return store
+
+    yield build
+    for store in opened:
+        store.close()
+
+
+def run(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
+    import queries
+    from support import TODAY
+
+    query = queries.get(name)
+    return store.run(query, query.bind(params, today=TODAY))
+
+
+@pytest.fixture
+def ask() -> Callable[..., list[dict[str, Any]]]:
+    return run
+
+
+def rows_of(rows: Sequence[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
+    return [tuple(row[c] for c in columns) for row in rows]

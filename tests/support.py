@@ -1,0 +1,64 @@
+"""Builders for spec tests: a tiny reference graph and registers written inline as CSV text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from graph.model import Organisation, ReferenceData, Register
+from graph.vocab import OrgType
+from loaders.register import parse_register
+from loaders.table import Table, parse_rows
+
+TODAY = date(2026, 11, 25)
+
+
+def tiny_reference() -> ReferenceData:
+    """Two ICBs of one region, a sub-ICB location each, three practices in QAA and one in QBB."""
+    orgs = [
+        Organisation("Y99", "Test Region", OrgType.REGION),
+        Organisation("QAA", "NHS Alpha ICB", OrgType.ICB, parent="Y99", icb="QAA", region="Y99"),
+        Organisation("QBB", "NHS Beta ICB", OrgType.ICB, parent="Y99", icb="QBB", region="Y99"),
+        Organisation("01A", "Alpha ICB - 01A", OrgType.SUB_ICB_LOCATION, parent="QAA", icb="QAA", region="Y99"),
+        Organisation("02B", "Beta ICB - 02B", OrgType.SUB_ICB_LOCATION, parent="QBB", icb="QBB", region="Y99"),
+        Organisation("U00001", "Alpha PCN", OrgType.PCN, parent="01A", icb="QAA", region="Y99"),
+        Organisation("RAA", "Alpha Hospitals NHS Trust", OrgType.ACUTE_TRUST, parent="QAA", icb="QAA", region="Y99"),
+        Organisation("E06000001", "Alphashire Council", OrgType.LOCAL_AUTHORITY, icb="QAA", region="Y99"),
+    ]
+    for code, sub_icb, icb, size in (("A00001", "01A", "QAA", 5000), ("A00002", "01A", "QAA", 7000),
+                                     ("A00003", "01A", "QAA", 9000), ("B00001", "02B", "QBB", 4000)):
+        orgs.append(Organisation(code, f"Practice {code}", OrgType.GP_PRACTICE, parent=sub_icb, sub_icb=sub_icb,
+                                 icb=icb, region="Y99", pcn="U00001" if icb == "QAA" else None, list_size=size,
+                                 valid_from=date(1974, 4, 1)))
+    return ReferenceData(organisations=orgs)
+
+
+def table(name: str, text: str) -> Table:
+    grid = list(csv.reader(io.StringIO(text.strip())))
+    return parse_rows(name, f"{name}.csv", grid)
+
+
+FLOW_HEADER = "flow_id,source,destination,data_categories,purposes,identifiability,controllers,status,valid_from,valid_to"
+
+
+def register(name: str = "test", *, flows: str = "", systems: str = "", organisations: str = "",
+             agreements: str = "", flow_header: str = FLOW_HEADER) -> Register:
+    """A register from inline CSV bodies; ``flows`` rows follow ``flow_header`` unless they carry their own."""
+    tables = {"flows": table("flows", flows if flows.lstrip().startswith("flow_id") else flow_header + "\n" + flows)}
+    if systems:
+        tables["systems"] = table("systems", "system_id,name,system_type,operator,supplier,icb,hosting_location\n" + systems)
+    if organisations:
+        tables["organisations"] = table("organisations", organisations)
+    if agreements:
+        tables["agreements"] = table("agreements", agreements)
+    return parse_register(name, name, tables)
+
+
+SYSTEMS = """\
+shcr,Alpha Care Record,shared_care_record,,,QAA,UK
+gp-a,Alpha GP system,gp_clinical_system,,,QAA,UK
+phm,Alpha PHM,phm_platform,,,QAA,UK
+gpes,GPES,national_collection,,,,UK
+epr,Alpha EPR,epr,RAA,,QAA,UK
+"""
