@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
+import queries
 from app.output import as_csv, as_json, as_table
 from app.settings import Neo4jSettings, Settings, default_data_dir, demo_registers
 from app.stores import load_into, open_store, reference_data
 from graph.memory import MemoryStore
 from graph.model import Register
 from graph.store import Store, StoreError
-from loaders.register import InvalidRegister, read_register, validate_together
 from loaders.reference import reference_summary
-
-import queries
+from loaders.register import InvalidRegister, read_register, validate_together
 
 EPILOG = """\
 examples:
@@ -216,20 +216,34 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", metavar="DIR", help="data directory of the embedded store (default: $ICSGRAPH_DATA or the user data dir)")
-    common.add_argument("--neo4j", metavar="URI", help="use the Neo4j store at URI (default: $NEO4J_URI; unset means embedded)")
+    common.add_argument(
+        "--data",
+        metavar="DIR",
+        help="data directory of the embedded store (default: $ICSGRAPH_DATA or the user data dir)",
+    )
+    common.add_argument(
+        "--neo4j", metavar="URI", help="use the Neo4j store at URI (default: $NEO4J_URI; unset means embedded)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     load = commands.add_parser("load", parents=[common], help="validate registers and load them into the store")
-    load.add_argument("registers", nargs="+", metavar="REGISTER", help="a register folder of CSV files or an .xlsx workbook")
-    load.add_argument("--name", action="append", help="name for the register (default: its folder or file name); repeat per register")
+    load.add_argument(
+        "registers", nargs="+", metavar="REGISTER", help="a register folder of CSV files or an .xlsx workbook"
+    )
+    load.add_argument(
+        "--name", action="append", help="name for the register (default: its folder or file name); repeat per register"
+    )
     load.set_defaults(run=cmd_load)
 
-    validate = commands.add_parser("validate", help="check registers against the spec and the reference data; exit 1 when invalid")
+    validate = commands.add_parser(
+        "validate", help="check registers against the spec and the reference data; exit 1 when invalid"
+    )
     validate.add_argument("registers", nargs="+", metavar="REGISTER")
     validate.set_defaults(run=cmd_validate)
 
-    registers = commands.add_parser("registers", parents=[common], help="list the loaded registers: when and from which file")
+    registers = commands.add_parser(
+        "registers", parents=[common], help="list the loaded registers: when and from which file"
+    )
     registers.set_defaults(run=cmd_registers)
 
     remove = commands.add_parser("remove", parents=[common], help="remove loaded registers by name")
@@ -240,8 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("name", metavar="NAME", help="query name, e.g. practices-shcr-only")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeat")
     query.add_argument("--as-of", metavar="YYYY-MM-DD", help="shorthand for --param as_of=...")
-    query.add_argument("--register", action="append", metavar="PATH",
-                       help="answer on the reference data plus this register alone, for this run only; repeat")
+    query.add_argument(
+        "--register",
+        action="append",
+        metavar="PATH",
+        help="answer on the reference data plus this register alone, for this run only; repeat",
+    )
     query.add_argument("--format", choices=("table", "json", "csv"), default="table")
     query.set_defaults(run=cmd_query)
 
@@ -269,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (UserError, StoreError, queries.ParamError, queries.UnknownQuery) as error:
         fail(str(error))
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         fail("interrupted; nothing half-written was kept", 130)
 

@@ -24,8 +24,9 @@ def open_store(settings: Settings, reference: ReferenceData | None = None) -> St
     if settings.neo4j is not None:
         from graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore.connect(settings.neo4j.uri, reference, settings.neo4j.user,
-                                  settings.neo4j.password, settings.neo4j.database)
+        return Neo4jStore.connect(
+            settings.neo4j.uri, reference, settings.neo4j.user, settings.neo4j.password, settings.neo4j.database
+        )
     return MemoryStore(reference, settings.data_dir)
 
 

@@ -54,7 +54,7 @@ def _converters(cls: type) -> dict[str, Any]:
 
 def from_record(cls: type[T], record: typing.Mapping[str, Any]) -> T:
     """The dataclass back from ``to_record``'s dict; unknown keys are ignored."""
-    hints = _converters(cls)
+    hints = _converters(cls)  # type: ignore[arg-type]  # classes are hashable
     values = {name: _typed(hints[name], value) for name, value in record.items() if name in hints and value is not None}
     return cls(**values)
 

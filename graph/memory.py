@@ -158,7 +158,9 @@ class MemoryStore:
         with self._lock:
             unknown = [name for name in names if name not in self._registers]
             if unknown:
-                raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(self._registers) or 'none'}")
+                raise StoreError(
+                    f"no register named {', '.join(unknown)}; loaded: {', '.join(self._registers) or 'none'}"
+                )
             kept = {name: r for name, r in self._registers.items() if name not in names}
             self._commit(kept, {name: self._infos[name] for name in kept})
 

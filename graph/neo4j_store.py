@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph.codec import to_record
@@ -26,6 +25,7 @@ from graph.memory import _decode, _encode
 from graph.merge import merge, node_id
 from graph.model import REFERENCE, Node, Organisation, ReferenceData, Register
 from graph.store import Query, RegisterInfo, Row, StoreError
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 
 BATCH = 5_000
 
@@ -90,16 +90,24 @@ class Neo4jStore:
         self._ensure_reference()
 
     @classmethod
-    def connect(cls, uri: str, reference: ReferenceData, user: str | None = None, password: str | None = None,
-                database: str | None = None) -> Neo4jStore:
+    def connect(
+        cls,
+        uri: str,
+        reference: ReferenceData,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jStore:
         auth = (user, password or "") if user else None
         driver = GraphDatabase.driver(uri, auth=auth)
         try:
             driver.verify_connectivity()
         except (ServiceUnavailable, Neo4jError, OSError, ValueError) as error:
             driver.close()
-            raise StoreError(f"cannot reach Neo4j at {uri}: {error}. Start one with `make neo4j-up`, "
-                             "or set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) to your server") from error
+            raise StoreError(
+                f"cannot reach Neo4j at {uri}: {error}. Start one with `make neo4j-up`, "
+                "or set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) to your server"
+            ) from error
         return cls(driver, reference, database)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -117,8 +125,10 @@ class Neo4jStore:
         return {register.name: register for register in registers}
 
     def registers(self) -> list[RegisterInfo]:
-        rows = self._read("MATCH (r:Register) RETURN r.name AS name, r.path AS path, r.loaded_at AS loaded_at, "
-                          "r.counts AS counts ORDER BY name")
+        rows = self._read(
+            "MATCH (r:Register) RETURN r.name AS name, r.path AS path, r.loaded_at AS loaded_at, "
+            "r.counts AS counts ORDER BY name"
+        )
         return [RegisterInfo(row["name"], row["path"], row["loaded_at"], json.loads(row["counts"])) for row in rows]
 
     def counts(self) -> dict[str, int]:
@@ -187,8 +197,13 @@ class Neo4jStore:
             if self.after_batch:
                 self.after_batch(label, sent + len(batch))
 
-    def _rewrite(self, registers: Mapping[str, Register], *, with_reference: bool = False,
-                 stamps: Mapping[str, str] | None = None) -> None:
+    def _rewrite(
+        self,
+        registers: Mapping[str, Register],
+        *,
+        with_reference: bool = False,
+        stamps: Mapping[str, str] | None = None,
+    ) -> None:
         """Make the graph the reference data plus ``registers``, in one transaction."""
         previous = {info.name: info.loaded_at for info in self.registers()} if not with_reference else {}
         stamps = {**previous, **(stamps or {})}
@@ -203,33 +218,55 @@ class Neo4jStore:
                     tx.run("MATCH (n:Node) DETACH DELETE n").consume()
                     restore = [o for o in self.reference.organisations]
                 else:
-                    overridden = {row["id"] for row in tx.run(
-                        "MATCH (n:Node) WHERE n.source <> $reference RETURN n.id AS id", reference=REFERENCE)}
+                    overridden = {
+                        row["id"]
+                        for row in tx.run(
+                            "MATCH (n:Node) WHERE n.source <> $reference RETURN n.id AS id", reference=REFERENCE
+                        )
+                    }
                     tx.run("MATCH (n:Node) WHERE n.source <> $reference DETACH DELETE n", reference=REFERENCE).consume()
                     restore = [o for o in self.reference.organisations if o.org_id in overridden]
                 self._batches(tx, "reference", WRITE_ORGANISATIONS, (node_row(o) for o in restore))
                 changed = [node for node in contents.nodes.values() if node.source != REFERENCE]
-                self._batches(tx, "organisations", WRITE_ORGANISATIONS,
-                              (node_row(n) for n in changed if isinstance(n, Organisation)))
-                self._batches(tx, "systems", WRITE_SYSTEMS,
-                              (node_row(n) for n in changed if not isinstance(n, Organisation)))
+                self._batches(
+                    tx,
+                    "organisations",
+                    WRITE_ORGANISATIONS,
+                    (node_row(n) for n in changed if isinstance(n, Organisation)),
+                )
+                self._batches(
+                    tx, "systems", WRITE_SYSTEMS, (node_row(n) for n in changed if not isinstance(n, Organisation))
+                )
                 self._batches(tx, "flows", WRITE_FLOWS, (to_record(f) for f in contents.flows.values()))
-                self._batches(tx, "agreements", WRITE_AGREEMENTS,
-                              ({**to_record(a), "id": a.agreement_id} for a in contents.agreements.values()))
-                self._batches(tx, "registers", WRITE_REGISTERS, (
-                    {
-                        "name": register.name,
-                        "path": register.path,
-                        "loaded_at": stamps.get(register.name, now),
-                        "counts": json.dumps(register.counts()),
-                        "payload": gzip.compress(json.dumps(
-                            _encode(register, RegisterInfo(register.name, register.path, "", {}))).encode()),
-                    }
-                    for register in registers.values()
-                ))
+                self._batches(
+                    tx,
+                    "agreements",
+                    WRITE_AGREEMENTS,
+                    ({**to_record(a), "id": a.agreement_id} for a in contents.agreements.values()),
+                )
+                self._batches(
+                    tx,
+                    "registers",
+                    WRITE_REGISTERS,
+                    (
+                        {
+                            "name": register.name,
+                            "path": register.path,
+                            "loaded_at": stamps.get(register.name, now),
+                            "counts": json.dumps(register.counts()),
+                            "payload": gzip.compress(
+                                json.dumps(
+                                    _encode(register, RegisterInfo(register.name, register.path, "", {}))
+                                ).encode()
+                            ),
+                        }
+                        for register in registers.values()
+                    ),
+                )
                 tx.run(
                     "MERGE (m:Meta {key: 'graph'}) SET m.generation = coalesce(m.generation, 0) + 1, "
-                    "m.reference = $reference", reference=fingerprint(self.reference)
+                    "m.reference = $reference",
+                    reference=fingerprint(self.reference),
                 ).consume()
                 tx.commit()
             except BaseException:

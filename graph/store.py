@@ -34,7 +34,8 @@ class RegisterInfo:
 class Query(Protocol):
     """A named query as a store sees it: one implementation per store, side by side."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def on_networkx(self, view: GraphView, params: Mapping[str, Any]) -> list[Row]: ...
 

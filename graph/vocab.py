@@ -171,7 +171,9 @@ class FlowStatus(StrEnum):
     CEASED = "ceased"
 
 
-_ARTICLE = re.compile(r"^(?:art(?:icle)?\.?\s*)?(?P<art>[69])\s*[.(]?\s*(?P<para>[12])\s*[.)]?\s*[.(]?\s*(?P<letter>[a-j])\s*\)?$")
+_ARTICLE = re.compile(
+    r"^(?:art(?:icle)?\.?\s*)?(?P<art>[69])\s*[.(]?\s*(?P<para>[12])\s*[.)]?\s*[.(]?\s*(?P<letter>[a-j])\s*\)?$"
+)
 
 
 def canonical_article(text: str) -> str | None:

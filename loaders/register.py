@@ -6,14 +6,14 @@ each with the file (or sheet), row, column, the value found and what was expecte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from graph.merge import Contents, merge, node_id
+from graph.merge import Contents, merge
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
 from graph.vocab import (
     AgreementType,
@@ -195,6 +195,11 @@ SCHEMA: dict[str, dict[str, Column]] = {
 }
 
 
+KEYS = {"organisations": "org_id", "systems": "system_id", "flows": "flow_id", "agreements": "agreement_id"}
+# Nodes share one id space; flows and agreements each have their own.
+KEY_PREFIX = {"organisations": "", "systems": "", "flows": "flow:", "agreements": "agreement:"}
+
+
 # --- rows into records -----------------------------------------------------------------------------
 
 
@@ -263,7 +268,9 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
     def claim(identifier: str, where: str, number: int, column: str) -> bool:
         if identifier in seen:
             first_where, first_row = seen[identifier]
-            report.add(where, number, column, identifier, f"duplicate id: already defined in {first_where} row {first_row}")
+            report.add(
+                where, number, column, identifier, f"duplicate id: already defined in {first_where} row {first_row}"
+            )
             return False
         seen[identifier] = (where, number)
         return True
@@ -283,21 +290,23 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
             elif table_name == "agreements":
                 _check_dates(table.where, number, values, "start", "end", report)
             if table_name == "flows" and values.get("source") and values.get("source") == values.get("destination"):
-                report.add(table.where, number, "destination", values["destination"], "a flow cannot go from a node to itself")
+                report.add(
+                    table.where, number, "destination", values["destination"], "a flow cannot go from a node to itself"
+                )
             if not ok:
                 continue
+            key_column = KEYS[table_name]
+            key = KEY_PREFIX[table_name] + values[key_column]
+            if not claim(key, table.where, number, key_column):
+                continue
             if table_name == "organisations":
-                if claim(values["org_id"], table.where, number, "org_id"):
-                    register.organisations.append(Organisation(**values, source=name))
+                register.organisations.append(Organisation(**values, source=name))
             elif table_name == "systems":
-                if claim(values["system_id"], table.where, number, "system_id"):
-                    register.systems.append(System(**values, source=name))
+                register.systems.append(System(**values, source=name))
             elif table_name == "flows":
-                if claim("flow:" + values["flow_id"], table.where, number, "flow_id"):
-                    register.flows.append(Flow(**values, source_register=name))
-            elif table_name == "agreements":
-                if claim("agreement:" + values["agreement_id"], table.where, number, "agreement_id"):
-                    register.agreements.append(Agreement(**values, source_register=name))
+                register.flows.append(Flow(**values, source_register=name))
+            else:
+                register.agreements.append(Agreement(**values, source_register=name))
     if report.problems:
         raise InvalidRegister(name, report.problems)
     register.locations = seen
@@ -341,25 +350,33 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
             report.add(where, number, column, identifier, f"this id is already a system in register {other.source!r}")
         elif identifier in defined and _facts(defined[identifier]) != _facts(node):
             report.add(
-                where, number, column, identifier,
+                where,
+                number,
+                column,
+                identifier,
                 f"defined differently in register {defined[identifier].source!r}: an id must mean one thing",
             )
 
     def known(identifier: str) -> bool:
         return identifier in own or identifier in nodes
 
-    def organisation(identifier: str) -> bool:
-        node = own.get(identifier) or nodes.get(identifier)
-        return isinstance(node, Organisation)
+    def is_organisation(identifier: str) -> bool:
+        return isinstance(own.get(identifier) or nodes.get(identifier), Organisation)
 
     def need(where: str, number: int | None, column: str, identifier: str | None, what: str = "node") -> None:
         if identifier is None:
             return
-        if what == "organisation" and not organisation(identifier):
+        if what == "organisation" and not is_organisation(identifier):
             hint = "it is a system" if known(identifier) else "not in the reference data nor in organisations.csv"
             report.add(where, number, column, identifier, f"expected an organisation id ({hint})")
         elif not known(identifier):
-            report.add(where, number, column, identifier, "unknown id: not in the reference data, organisations.csv or systems.csv")
+            report.add(
+                where,
+                number,
+                column,
+                identifier,
+                "unknown id: not in the reference data, organisations.csv or systems.csv",
+            )
 
     for organisation_row in register.organisations:
         where, number = at(organisation_row.org_id)
@@ -376,15 +393,26 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
         for party in agreement.parties:
             need(where, number, "parties", party, "organisation")
         other_agreement = agreements.get(agreement.agreement_id)
-        if other_agreement is not None and replace(other_agreement, source_register="") != replace(agreement, source_register=""):
-            report.add(where, number, "agreement_id", agreement.agreement_id,
-                       f"defined differently in register {other_agreement.source_register!r}")
+        if other_agreement is not None and replace(other_agreement, source_register="") != replace(
+            agreement, source_register=""
+        ):
+            report.add(
+                where,
+                number,
+                "agreement_id",
+                agreement.agreement_id,
+                f"defined differently in register {other_agreement.source_register!r}",
+            )
 
     for flow in register.flows:
         where, number = at("flow:" + flow.flow_id)
         need(where, number, "source", flow.source)
         need(where, number, "destination", flow.destination)
-        for column, ids in (("controllers", flow.controllers), ("processors", flow.processors), ("sub_processors", flow.sub_processors)):
+        for column, ids in (
+            ("controllers", flow.controllers),
+            ("processors", flow.processors),
+            ("sub_processors", flow.sub_processors),
+        ):
             for identifier in ids:
                 need(where, number, column, identifier, "organisation")
         need(where, number, "recipient_controller", flow.recipient_controller, "organisation")
@@ -393,7 +421,13 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
                 report.add(where, number, "agreements", agreement_id, "unknown agreement id: not in agreements.csv")
         other_flow = flows.get(flow.flow_id)
         if other_flow is not None and replace(other_flow, source_register="") != replace(flow, source_register=""):
-            report.add(where, number, "flow_id", flow.flow_id, f"defined differently in register {other_flow.source_register!r}")
+            report.add(
+                where,
+                number,
+                "flow_id",
+                flow.flow_id,
+                f"defined differently in register {other_flow.source_register!r}",
+            )
     if report.problems:
         raise InvalidRegister(register.name, report.problems)
 
@@ -410,7 +444,9 @@ def read_register(path: Path, name: str | None = None) -> Register:
     try:
         tables = read_tables(path)
     except UnreadableRegister as error:
-        raise InvalidRegister(name, [Problem(str(path), None, None, None, str(error).removeprefix(f"{path}: "))]) from None
+        raise InvalidRegister(
+            name, [Problem(str(path), None, None, None, str(error).removeprefix(f"{path}: "))]
+        ) from None
     return parse_register(name, str(path), tables)
 
 
@@ -428,7 +464,10 @@ def validate_together(reference: ReferenceData, loaded: Mapping[str, Register], 
     final.update({register.name: register for register in incoming})
     for register in final.values():
         others = [other for other in final.values() if other is not register]
-        defined = {node_id(node): node for other in others for node in [*other.organisations, *other.systems]}
+        defined: dict[str, Node] = {}
+        for other in others:
+            defined.update((o.org_id, o) for o in other.organisations)
+            defined.update((s.system_id, s) for s in other.systems)
         try:
             check_against(register, merge(reference, others), defined)
         except InvalidRegister as error:

@@ -19,13 +19,15 @@ TABLES = ("organisations", "systems", "flows", "agreements")
 class Table:
     """One sheet or CSV file: where it came from, its header and its rows keyed by header name.
 
-    ``rows`` pairs each row with its number as a spreadsheet shows it (the header is row 1).
+    ``rows`` pairs each row with its number as a spreadsheet shows it; ``header_row`` is the header's
+    (1 unless blank rows come first).
     """
 
     name: str
     where: str
     header: tuple[str, ...]
     rows: tuple[tuple[int, dict[str, str]], ...]
+    header_row: int = 1
 
 
 class UnreadableRegister(Exception):
@@ -55,13 +57,13 @@ def parse_rows(name: str, where: str, grid: list[list[str]]) -> Table:
     numbered = [(number, row) for number, row in numbered if any(row)]
     if not numbered:
         return Table(name, where, (), ())
-    header_number, header_cells = numbered[0]
+    _, header_cells = numbered[0]
     header = tuple(cell.lower() for cell in header_cells)
     rows = []
     for number, cells in numbered[1:]:
         padded = cells + [""] * (len(header) - len(cells))
         rows.append((number, {column: padded[i] for i, column in enumerate(header) if column}))
-    return Table(name, where, header, tuple(rows))
+    return Table(name, where, header, tuple(rows), header_number)
 
 
 def read_csv_folder(folder: Path) -> dict[str, Table]:
@@ -87,7 +89,9 @@ def read_workbook(path: Path) -> dict[str, Table]:
         tables = {}
         for name in TABLES:
             if name in sheets:
-                grid = [[_cell_text(value) for value in row] for row in workbook[sheets[name]].iter_rows(values_only=True)]
+                grid = [
+                    [_cell_text(value) for value in row] for row in workbook[sheets[name]].iter_rows(values_only=True)
+                ]
                 tables[name] = parse_rows(name, f"{path}, sheet {sheets[name]}", grid)
         return tables
     finally:
@@ -119,6 +123,4 @@ def read_tables(path: Path) -> dict[str, Table]:
         return read_workbook(path)
     if not path.exists():
         raise UnreadableRegister(f"{path}: no such file or folder")
-    raise UnreadableRegister(
-        f"{path}: a register is a folder of CSV files (flows.csv, ...) or an .xlsx workbook"
-    )
+    raise UnreadableRegister(f"{path}: a register is a folder of CSV files (flows.csv, ...) or an .xlsx workbook")

@@ -33,5 +33,9 @@ def run(name: str, request: Request) -> dict[str, Any] | Response:
     rows = request.app.state.store.run(query, params)
     if wants_csv:
         return PlainTextResponse(as_csv(query.columns, rows), media_type="text/csv")
-    return {"query": query.name, "params": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()},
-            "count": len(rows), "rows": rows}
+    return {
+        "query": query.name,
+        "params": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()},
+        "count": len(rows),
+        "rows": rows,
+    }
