@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from graph.model import Organisation, ReferenceData, Register
 from graph.vocab import OrgType
@@ -26,11 +29,26 @@ def tiny_reference() -> ReferenceData:
         Organisation("RAA", "Alpha Hospitals NHS Trust", OrgType.ACUTE_TRUST, parent="QAA", icb="QAA", region="Y99"),
         Organisation("E06000001", "Alphashire Council", OrgType.LOCAL_AUTHORITY, icb="QAA", region="Y99"),
     ]
-    for code, sub_icb, icb, size in (("A00001", "01A", "QAA", 5000), ("A00002", "01A", "QAA", 7000),
-                                     ("A00003", "01A", "QAA", 9000), ("B00001", "02B", "QBB", 4000)):
-        orgs.append(Organisation(code, f"Practice {code}", OrgType.GP_PRACTICE, parent=sub_icb, sub_icb=sub_icb,
-                                 icb=icb, region="Y99", pcn="U00001" if icb == "QAA" else None, list_size=size,
-                                 valid_from=date(1974, 4, 1)))
+    for code, sub_icb, icb, size in (
+        ("A00001", "01A", "QAA", 5000),
+        ("A00002", "01A", "QAA", 7000),
+        ("A00003", "01A", "QAA", 9000),
+        ("B00001", "02B", "QBB", 4000),
+    ):
+        orgs.append(
+            Organisation(
+                code,
+                f"Practice {code}",
+                OrgType.GP_PRACTICE,
+                parent=sub_icb,
+                sub_icb=sub_icb,
+                icb=icb,
+                region="Y99",
+                pcn="U00001" if icb == "QAA" else None,
+                list_size=size,
+                valid_from=date(1974, 4, 1),
+            )
+        )
     return ReferenceData(organisations=orgs)
 
 
@@ -39,15 +57,26 @@ def table(name: str, text: str) -> Table:
     return parse_rows(name, f"{name}.csv", grid)
 
 
-FLOW_HEADER = "flow_id,source,destination,data_categories,purposes,identifiability,controllers,status,valid_from,valid_to"
+FLOW_HEADER = (
+    "flow_id,source,destination,data_categories,purposes,identifiability,controllers,status,valid_from,valid_to"
+)
 
 
-def register(name: str = "test", *, flows: str = "", systems: str = "", organisations: str = "",
-             agreements: str = "", flow_header: str = FLOW_HEADER) -> Register:
+def register(
+    name: str = "test",
+    *,
+    flows: str = "",
+    systems: str = "",
+    organisations: str = "",
+    agreements: str = "",
+    flow_header: str = FLOW_HEADER,
+) -> Register:
     """A register from inline CSV bodies; ``flows`` rows follow ``flow_header`` unless they carry their own."""
     tables = {"flows": table("flows", flows if flows.lstrip().startswith("flow_id") else flow_header + "\n" + flows)}
     if systems:
-        tables["systems"] = table("systems", "system_id,name,system_type,operator,supplier,icb,hosting_location\n" + systems)
+        tables["systems"] = table(
+            "systems", "system_id,name,system_type,operator,supplier,icb,hosting_location\n" + systems
+        )
     if organisations:
         tables["organisations"] = table("organisations", organisations)
     if agreements:
@@ -62,3 +91,15 @@ phm,Alpha PHM,phm_platform,,,QAA,UK
 gpes,GPES,national_collection,,,,UK
 epr,Alpha EPR,epr,RAA,,QAA,UK
 """
+
+
+@dataclass(frozen=True)
+class Example:
+    """A spec test's graph and parameters, shown in docs/queries.md with the rows it gives.
+
+    Each spec-test module lists its examples in a module-level ``DOC_EXAMPLES`` dict keyed by query
+    name; ``scripts/gen_docs.py`` runs them on the embedded store.
+    """
+
+    register: Callable[[], Register]
+    params: dict[str, Any] = field(default_factory=dict)
