@@ -226,42 +226,41 @@ SDE_RESEARCH = {
 AGGREGATE_OUTPUT = {"cldc_basis": "not_confidential", "ndop": "not_applicable"}
 
 # ---------------------------------------------------------------------------------------------
-# Facts the reference files lack: trust types and the national collections each trust feeds.
-# Types follow each trust's main services; etr.csv carries no trust type.
+# Facts the reference files lack: what each trust's records hold and the national collections it feeds,
+# following its main services. The trust type itself comes from the reference loader.
 
 
 @dataclass(frozen=True)
 class TrustFacts:
-    org_type: str
     categories: tuple[str, ...]
     datasets: tuple[str, ...]
 
 
 TRUSTS: dict[str, TrustFacts] = {
     # Greater Manchester (QOP)
-    "R0A": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RBV": TrustFacts("acute_trust", ("acute",), ("SUS+",)),
-    "RM3": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RMC": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RMP": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RRF": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RT2": TrustFacts("mental_health_trust", ("mental_health", "community"), ("MHSDS", "CSDS")),
-    "RWJ": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RX7": TrustFacts("ambulance_trust", ("ambulance",), ("ADS",)),
-    "RXV": TrustFacts("mental_health_trust", ("mental_health",), ("MHSDS",)),
+    "R0A": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RBV": TrustFacts(("acute",), ("SUS+",)),
+    "RM3": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RMC": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RMP": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RRF": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RT2": TrustFacts(("mental_health", "community"), ("MHSDS", "CSDS")),
+    "RWJ": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RX7": TrustFacts(("ambulance",), ("ADS",)),
+    "RXV": TrustFacts(("mental_health",), ("MHSDS",)),
     # West Yorkshire (QWO)
-    "RAE": TrustFacts("acute_trust", ("acute", "maternity"), ("SUS+", "ECDS")),
-    "RCF": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RGD": TrustFacts("mental_health_trust", ("mental_health",), ("MHSDS",)),
-    "RR8": TrustFacts("acute_trust", ("acute", "maternity"), ("SUS+", "ECDS")),
-    "RWY": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RX8": TrustFacts("ambulance_trust", ("ambulance",), ("ADS",)),
-    "RXF": TrustFacts("acute_trust", ("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
-    "RXG": TrustFacts("combined_trust", ("mental_health", "community"), ("MHSDS", "CSDS")),
-    "RY6": TrustFacts("community_trust", ("community",), ("CSDS",)),
+    "RAE": TrustFacts(("acute", "maternity"), ("SUS+", "ECDS")),
+    "RCF": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RGD": TrustFacts(("mental_health",), ("MHSDS",)),
+    "RR8": TrustFacts(("acute", "maternity"), ("SUS+", "ECDS")),
+    "RWY": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RX8": TrustFacts(("ambulance",), ("ADS",)),
+    "RXF": TrustFacts(("acute", "community", "maternity"), ("SUS+", "ECDS", "CSDS")),
+    "RXG": TrustFacts(("mental_health", "community"), ("MHSDS", "CSDS")),
+    "RY6": TrustFacts(("community",), ("CSDS",)),
     # Cornwall and the Isles of Scilly (QT6)
-    "REF": TrustFacts("acute_trust", ("acute", "maternity"), ("SUS+", "ECDS")),
-    "RJ8": TrustFacts("combined_trust", ("mental_health", "community"), ("MHSDS", "CSDS")),
+    "REF": TrustFacts(("acute", "maternity"), ("SUS+", "ECDS")),
+    "RJ8": TrustFacts(("mental_health", "community"), ("MHSDS", "CSDS")),
 }
 
 # dataset -> (national collection system, data category it carries, governing agreement)
@@ -736,9 +735,7 @@ def build_ics(ref: Reference, ics: Ics, plan: Plan) -> Register:
     practices, trusts, las = ref.practices[icb], ref.trusts[icb], ref.las[icb]
     opted_in = [pr for pr in practices if pr.code not in plan.not_opted_in]
 
-    # Organisations: trust types (etr.csv has none) and the regional SDE operator.
-    for t in trusts:
-        reg.org(t.code, t.name, TRUSTS[t.code].org_type, valid_from=t.opened)
+    # Organisations: only the regional SDE operator; practices, trusts and councils are reference data.
     reg.org(ics.sde_org, ics.sde_org_name, "sde_operator")
 
     # Systems
@@ -1932,8 +1929,7 @@ def readme(
         "the suppliers, the research organisation and the national collection systems (`gpes`, `sus-plus`,",
         "`ecds`, `mhsds`, `csds`, `ads`, `asc-cld`, `nhse-sde`), which are defined once, in `national/`.",
         "Practices, trusts, ICBs, PCNs and local authorities (UTLA21 `E0…` codes) are not defined here: they",
-        "come from the reference data. Each ICS register does define its NHS trusts, to add the trust type",
-        "(`acute_trust`, `mental_health_trust`, …) that `etr.csv` lacks; name and open date are as in etr.",
+        "come from the reference data, trust types included, so the ICS registers define only what it lacks.",
         "",
         "## What each ICS shows",
         "",
@@ -1984,7 +1980,7 @@ def readme(
         ]
     lines += [
         "Other dated rows: `gm-phm-covid` is `ceased` (COPI, 2020-03-20 to 2022-06-30, a correct use);",
-        "`wy-shcr-<practice>` above is `ceased`; `cios-fdp-icb-REF` and `cios-fdp-icb-RJ8` are `planned`",
+        f"`wy-shcr-{plans['QWO'].withdrawn}` is `ceased`; `cios-fdp-icb-REF` and `cios-fdp-icb-RJ8` are `planned`",
         "from 2027-04-01; `wy-fdp-RXF` and `wy-fdp-icb-RXF` are `live` but start on 2027-01-04;",
         "`wy-dw-RCF` is `live` with a `valid_to` of 2024-03-31 (a stale row); `cios-shcr-isles-of-scilly`",
         "is `paused`.",
@@ -2016,6 +2012,25 @@ def readme(
         '  are not planted defects; FDP instances are not in the "identifiable into a secondary-use',
         '  platform" check here. The ICB FDP instances receive pseudonymised data only.',
         "- Aggregate outputs from the SDEs carry no Art 6 / Art 9 (not personal data).",
+        "",
+        "## Choices made in building it",
+        "",
+        "- Practices: every ACTIVE row of the Feb 2026 epraccur with role `RO76` and the ICB in column 4,",
+        "  including `Y…` codes (extended access hubs and the like) because ODS lists them as GP practices.",
+        "  Supplier from the Oct 2025 registered-patients mapping, else `gp_suppliers.csv`, else the ICB's",
+        "  majority supplier (this applies only to `Y05088` and `Y05250` in Greater Manchester: EMIS).",
+        "- Trusts: open trusts of `etr-2024-12` with the ICB in column 4; the data categories each holds",
+        "  and the national collections each feeds (SUS+, ECDS, MHSDS, CSDS, and the Ambulance Data Set",
+        "  for ambulance trusts) are set by hand in the script.",
+        "- Local authorities: UTLA21 codes of the 2023-24 boundary mapping, each given to the ICB that",
+        "  holds most of its practices (so North Yorkshire, four of whose practices sit in West Yorkshire,",
+        "  is left out).",
+        "- Practices not opted in are picked by a stable hash of their code (about 4% of each ICB), never",
+        "  the practices that carry a planted defect.",
+        "- The regional SDEs (`nw-sde-tre`, `yh-sde-tre`, `sw-sde-tre`) have no `icb`: they serve a region.",
+        "  The national collections and the NHS England SDE have none either.",
+        "- Local ids are lower-case words (`nw-sde`, `necs-dscro`, `example-rpm`); the only ODS codes defined",
+        "  here are `X26` (NHS England) and `0AR` (NECS), which the reference files lack.",
         "",
     ]
     return "\n".join(lines)
