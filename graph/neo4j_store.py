@@ -86,6 +86,7 @@ class Neo4jStore:
         self.database = database
         # Called after each batch is sent; tests use it to interrupt a load midway.
         self.after_batch: Callable[[str, int], None] | None = None
+        self.batch_size = BATCH
         self._ensure_schema()
         self._ensure_reference()
 
@@ -186,7 +187,7 @@ class Neo4jStore:
         sent = 0
         for row in rows:
             batch.append(row)
-            if len(batch) == BATCH:
+            if len(batch) == self.batch_size:
                 tx.run(cypher, rows=batch).consume()
                 sent += len(batch)
                 batch = []

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
+from support import tiny_reference
 
 from graph.memory import MemoryStore
 from graph.model import ReferenceData, Register
 from graph.store import Store
 from loaders.register import validate_together
-from support import tiny_reference
 
 STORES = ["embedded", "neo4j"]
 
@@ -31,12 +31,22 @@ def neo4j_uri() -> str:
 @pytest.fixture(params=STORES)
 def make_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[MakeStore]:
     """Builds a store of the parametrised kind holding the given registers over a reference graph."""
+    yield from _builder(request.param, tmp_path)
+
+
+@pytest.fixture
+def make_neo4j_store(tmp_path: Any) -> Iterator[MakeStore]:
+    """For the few tests about the Neo4j store alone."""
+    yield from _builder("neo4j", tmp_path)
+
+
+def _builder(kind: str, tmp_path: Any) -> Iterator[MakeStore]:
     opened: list[Store] = []
 
     def build(*registers: Register, reference: ReferenceData | None = None) -> Store:
         reference = reference or tiny_reference()
         store: Store
-        if request.param == "embedded":
+        if kind == "embedded":
             store = MemoryStore(reference, tmp_path / f"data{len(opened)}")
         else:
             from graph.neo4j_store import Neo4jStore
@@ -55,8 +65,9 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[MakeSt
 
 
 def run(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
-    import queries
     from support import TODAY
+
+    import queries
 
     query = queries.get(name)
     return store.run(query, query.bind(params, today=TODAY))

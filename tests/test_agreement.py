@@ -63,40 +63,72 @@ def dates() -> st.SearchStrategy[tuple[date | None, date | None]]:
 @st.composite
 def registers(draw: st.DrawFn) -> Register:
     extra_orgs = [
-        Organisation(f"org{i}", f"Body {i}", draw(st.sampled_from([OrgType.SUPPLIER, OrgType.CSU, OrgType.PCN, OrgType.ICS])),
-                     legal_entity=draw(st.sampled_from([None, True, False])), icb=draw(st.sampled_from([None, "QAA", "QBB"])),
-                     source="random")
+        Organisation(
+            f"org{i}",
+            f"Body {i}",
+            draw(st.sampled_from([OrgType.SUPPLIER, OrgType.CSU, OrgType.PCN, OrgType.ICS])),
+            legal_entity=draw(st.sampled_from([None, True, False])),
+            icb=draw(st.sampled_from([None, "QAA", "QBB"])),
+            source="random",
+        )
         for i in range(draw(st.integers(0, 3)))
     ]
     org_ids = REFERENCE_IDS + [o.org_id for o in extra_orgs]
     systems = [
-        System(f"sys{i}", f"System {i}", draw(st.sampled_from(list(SystemType))),
-               operator=draw(st.sampled_from([None, *org_ids])), icb=draw(st.sampled_from([None, "QAA", "QBB"])),
-               hosting_location=draw(st.sampled_from([None, "UK", "Ireland"])), source="random")
+        System(
+            f"sys{i}",
+            f"System {i}",
+            draw(st.sampled_from(list(SystemType))),
+            operator=draw(st.sampled_from([None, *org_ids])),
+            icb=draw(st.sampled_from([None, "QAA", "QBB"])),
+            hosting_location=draw(st.sampled_from([None, "UK", "Ireland"])),
+            source="random",
+        )
         for i in range(draw(st.integers(1, 6)))
     ]
     node_ids = org_ids + [s.system_id for s in systems]
     agreements = []
     for i in range(draw(st.integers(0, 4))):
         start, end = draw(dates())
-        agreements.append(Agreement(f"agr{i}", draw(st.sampled_from(list(AgreementType))), draw(some(org_ids, 1, 3)),
-                                    start=start, end=end, source_register="random"))
+        agreements.append(
+            Agreement(
+                f"agr{i}",
+                draw(st.sampled_from(list(AgreementType))),
+                draw(some(org_ids, 1, 3)),
+                start=start,
+                end=end,
+                source_register="random",
+            )
+        )
     flows = []
     for i in range(draw(st.integers(0, 16))):
         source, destination = draw(st.lists(st.sampled_from(node_ids), min_size=2, max_size=2, unique=True))
         valid_from, valid_to = draw(dates())
-        flows.append(Flow(
-            flow_id=f"f{i}", source=source, destination=destination,
-            data_categories=draw(some(list(DataCategory), 1, 3)), purposes=draw(some(list(Purpose), 1, 2)),
-            identifiability=draw(st.sampled_from(list(Identifiability))), controllers=draw(some(org_ids, 1, 2)),
-            joint=draw(st.booleans()), processors=draw(some(org_ids, 0, 2)), sub_processors=draw(some(org_ids, 0, 1)),
-            recipient_controller=draw(st.sampled_from([None, *org_ids])),
-            art6=draw(some(["6(1)(c)", "6(1)(e)"], 0, 1)), art9=draw(some(["9(2)(h)", "9(2)(i)", "9(2)(j)"], 0, 1)),
-            cldc_basis=draw(st.sampled_from([None, *CldcBasis])), ndop=draw(st.sampled_from([None, *OptOutStatus])),
-            type1=draw(st.sampled_from([None, *OptOutStatus])), agreements=draw(some([a.agreement_id for a in agreements], 0, 2)),
-            status=draw(st.sampled_from([FlowStatus.LIVE, FlowStatus.LIVE, FlowStatus.LIVE, *FlowStatus])),
-            valid_from=valid_from, valid_to=valid_to, source_register="random",
-        ))
+        flows.append(
+            Flow(
+                flow_id=f"f{i}",
+                source=source,
+                destination=destination,
+                data_categories=draw(some(list(DataCategory), 1, 3)),
+                purposes=draw(some(list(Purpose), 1, 2)),
+                identifiability=draw(st.sampled_from(list(Identifiability))),
+                controllers=draw(some(org_ids, 1, 2)),
+                joint=draw(st.booleans()),
+                processors=draw(some(org_ids, 0, 2)),
+                sub_processors=draw(some(org_ids, 0, 1)),
+                recipient_controller=draw(st.sampled_from([None, *org_ids])),
+                art6=draw(some(["6(1)(c)", "6(1)(e)"], 0, 1)),
+                art9=draw(some(["9(2)(h)", "9(2)(i)", "9(2)(j)"], 0, 1)),
+                cldc_basis=draw(st.sampled_from([None, *CldcBasis])),
+                ndop=draw(st.sampled_from([None, *OptOutStatus])),
+                type1=draw(st.sampled_from([None, *OptOutStatus])),
+                agreements=draw(some([a.agreement_id for a in agreements], 0, 2)),
+                status=draw(st.sampled_from([FlowStatus.LIVE, FlowStatus.LIVE, FlowStatus.LIVE, *FlowStatus])),
+                valid_from=valid_from,
+                valid_to=valid_to,
+                source_register="random",
+            )
+        )
     return Register("random", "random", organisations=extra_orgs, systems=systems, flows=flows, agreements=agreements)
 
 
@@ -143,8 +175,11 @@ def outcome(store: Any, query: NamedQuery, params: dict[str, Any]) -> tuple[str,
         return "error", type(error).__name__
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_both_stores_give_identical_answers_to_every_query(neo4j_store: Neo4jStore, data: st.DataObject) -> None:
     register = data.draw(registers())
