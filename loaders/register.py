@@ -218,13 +218,13 @@ def _parse_row(table: Table, number: int, cells: Mapping[str, str], report: _Col
     ok = True
     for column in columns.values():
         cell = cells.get(column.name, "")
-        if not cell:
-            if column.required:
-                report.add(table.where, number, column.name, "", "a value is required")
-                ok = False
-            continue
         items = [item.strip() for item in cell.split(";")] if column.is_list else [cell]
         items = [item for item in items if item]
+        if not items:  # a list cell of separators only (";") records nothing, as an empty one
+            if column.required:
+                report.add(table.where, number, column.name, cell, "a value is required")
+                ok = False
+            continue
         parsed = []
         for item in items:
             try:
@@ -243,7 +243,9 @@ def _check_header(table: Table, report: _Collector) -> bool:
     columns = SCHEMA[table.name]
     missing = [column.name for column in columns.values() if column.required and column.name not in table.header]
     for name in missing:
-        report.add(table.where, 1, name, None, f"the required column {name!r} is missing from the header")
+        report.add(
+            table.where, table.header_row, name, None, f"the required column {name!r} is missing from the header"
+        )
     return not missing
 
 
@@ -265,14 +267,19 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
         report.add(path, None, None, None, "a register needs flows.csv (or a sheet named 'flows')")
     seen: dict[str, tuple[str, int]] = {}
 
-    def claim(identifier: str, where: str, number: int, column: str) -> bool:
-        if identifier in seen:
-            first_where, first_row = seen[identifier]
+    def claim(table_name: str, identifier: str, where: str, number: int) -> bool:
+        key = KEY_PREFIX[table_name] + identifier
+        if key in seen:
+            first_where, first_row = seen[key]
             report.add(
-                where, number, column, identifier, f"duplicate id: already defined in {first_where} row {first_row}"
+                where,
+                number,
+                KEYS[table_name],
+                identifier,
+                f"duplicate id: already defined in {first_where} row {first_row}",
             )
             return False
-        seen[identifier] = (where, number)
+        seen[key] = (where, number)
         return True
 
     for table in tables.values():
@@ -293,11 +300,10 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
                 report.add(
                     table.where, number, "destination", values["destination"], "a flow cannot go from a node to itself"
                 )
-            if not ok:
-                continue
+            # Claim the id even when another cell is bad, so that a duplicate is reported in the same run.
             key_column = KEYS[table_name]
-            key = KEY_PREFIX[table_name] + values[key_column]
-            if not claim(key, table.where, number, key_column):
+            fresh = key_column in values and claim(table_name, values[key_column], table.where, number)
+            if not (ok and fresh):
                 continue
             if table_name == "organisations":
                 register.organisations.append(Organisation(**values, source=name))

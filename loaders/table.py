@@ -57,7 +57,7 @@ def parse_rows(name: str, where: str, grid: list[list[str]]) -> Table:
     numbered = [(number, row) for number, row in numbered if any(row)]
     if not numbered:
         return Table(name, where, (), ())
-    _, header_cells = numbered[0]
+    header_number, header_cells = numbered[0]
     header = tuple(cell.lower() for cell in header_cells)
     rows = []
     for number, cells in numbered[1:]:
@@ -89,9 +89,10 @@ def read_workbook(path: Path) -> dict[str, Table]:
         tables = {}
         for name in TABLES:
             if name in sheets:
-                grid = [
-                    [_cell_text(value) for value in row] for row in workbook[sheets[name]].iter_rows(values_only=True)
-                ]
+                sheet = workbook[sheets[name]]
+                # Read-only mode trusts the size the file declares, and some writers declare "A1".
+                sheet.reset_dimensions()
+                grid = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
                 tables[name] = parse_rows(name, f"{path}, sheet {sheets[name]}", grid)
         return tables
     finally:
