@@ -1,0 +1,72 @@
+"""Load and headline-query figures for both stores on the bundled data (the numbers issue #3 asks for).
+
+    NEO4J_URI=bolt://127.0.0.1:PORT .venv/bin/python bench/stores.py
+
+Prints a markdown table: the time to load the reference data and the demo registers into each store,
+rows per second, and the headline query's median and p95 latency over repeated runs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import queries
+from app.settings import demo_registers
+from app.stores import reference_data
+from graph.memory import MemoryStore
+from graph.neo4j_store import Neo4jStore
+from graph.store import Store
+from loaders.register import read_register, validate_together
+
+RUNS = 30
+
+
+def timed(work):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - started
+
+
+def latencies(store: Store, params: dict[str, object]) -> tuple[float, float]:
+    query = queries.get("practices-shcr-only")
+    bound = query.bind(params)
+    store.run(query, bound)  # warm up
+    samples = sorted(timed(lambda: store.run(query, bound))[1] for _ in range(RUNS))
+    return statistics.median(samples) * 1000, samples[int(0.95 * (len(samples) - 1))] * 1000
+
+
+def main() -> None:
+    reference = reference_data()
+    registers = [read_register(path) for path in demo_registers()]
+    validate_together(reference, {}, registers)
+    rows_reference = len(reference.organisations)
+    rows_demo = sum(sum(r.counts().values()) for r in registers)
+    lines = ["| store | load reference | load demo | demo rows/s | headline all ICBs median / p95 | headline QOP median / p95 |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    stores: list[tuple[str, object]] = [("embedded", None)]
+    if os.environ.get("NEO4J_URI"):
+        stores.append(("neo4j", os.environ["NEO4J_URI"]))
+    for kind, uri in stores:
+        if kind == "embedded":
+            store, t_reference = timed(lambda: MemoryStore(reference, None))
+        else:
+            neo = Neo4jStore.connect(str(uri), reference)
+            _, t_reference = timed(neo.reset)
+            store = neo
+        _, t_demo = timed(lambda: store.replace(registers))
+        all_median, all_p95 = latencies(store, {})
+        qop_median, qop_p95 = latencies(store, {"icb": "QOP"})
+        lines.append(f"| {kind} | {t_reference:.2f} s ({rows_reference / t_reference:,.0f} rows/s) | {t_demo:.2f} s "
+                     f"| {rows_demo / t_demo:,.0f} | {all_median:.1f} / {all_p95:.1f} ms | {qop_median:.1f} / {qop_p95:.1f} ms |")
+        store.close()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
