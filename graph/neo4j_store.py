@@ -210,6 +210,7 @@ class Neo4jStore:
         stamps = {**previous, **(stamps or {})}
         now = datetime.now(UTC).isoformat(timespec="seconds")
         contents = merge(self.reference, registers.values())
+        reference_ids = {o.org_id for o in self.reference.organisations}
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
@@ -219,13 +220,17 @@ class Neo4jStore:
                     tx.run("MATCH (n:Node) DETACH DELETE n").consume()
                     gone = {o.org_id for o in self.reference.organisations}
                 else:
+                    # A register's own nodes, and reference nodes a register overrides now, are rewritten.
+                    overridden = [i for i, n in contents.nodes.items() if n.source != REFERENCE and i in reference_ids]
                     gone = {
                         row["id"]
                         for row in tx.run(
-                            "MATCH (n:Node) WHERE n.source <> $reference RETURN n.id AS id", reference=REFERENCE
+                            "MATCH (n:Node) WHERE n.source <> $reference OR n.id IN $overridden "
+                            "WITH n, n.id AS id DETACH DELETE n RETURN id",
+                            reference=REFERENCE,
+                            overridden=overridden,
                         )
                     }
-                    tx.run("MATCH (n:Node) WHERE n.source <> $reference DETACH DELETE n", reference=REFERENCE).consume()
                 # Every node written below is absent now (wiped, or a register's node just deleted), so
                 # CREATE is safe; MERGE would be ten times slower, each look-up checking the deletions
                 # pending in this transaction.

@@ -14,11 +14,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from conftest import neo4j_uri
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import TODAY, tiny_reference
 
 import queries
-from conftest import neo4j_uri
 from graph.memory import MemoryStore
 from graph.model import Agreement, Flow, Organisation, Register, System
 from graph.neo4j_store import Neo4jStore
@@ -35,7 +36,6 @@ from graph.vocab import (
 )
 from loaders.register import validate_together
 from queries.registry import NamedQuery, ParamError
-from support import TODAY, tiny_reference
 
 EXAMPLES = int(os.environ.get("ICSGRAPH_HYPOTHESIS_EXAMPLES", "25"))
 REFERENCE = tiny_reference()
@@ -73,7 +73,14 @@ def registers(draw: st.DrawFn) -> Register:
         )
         for i in range(draw(st.integers(0, 3)))
     ]
-    org_ids = REFERENCE_IDS + [o.org_id for o in extra_orgs]
+    if draw(st.booleans()):
+        # A register may override a reference organisation's facts.
+        extra_orgs.append(
+            Organisation(
+                "A00002", "Renamed", OrgType.GP_PRACTICE, valid_to=draw(st.sampled_from(DATES)), source="random"
+            )
+        )
+    org_ids = REFERENCE_IDS + [o.org_id for o in extra_orgs if o.org_id not in REFERENCE_IDS]
     systems = [
         System(
             f"sys{i}",
