@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from support import SYSTEMS, register, tiny_reference
 
 from graph.memory import STATE_FILE, MemoryStore
 from graph.store import StoreError
-from support import SYSTEMS, register, tiny_reference
 
 FIRST = "f1,A00001,shcr,primary_care,direct_care,identifiable,A00001,,,"
 MANY = "\n".join(f"g{i},A0000{1 + i % 3},phm,primary_care,planning,pseudonymised,QAA,,," for i in range(40))
