@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import NoReturn
 
 import queries
+from app.check import add_parser as add_check_parser
 from app.output import as_csv, as_json, as_table
 from app.settings import Neo4jSettings, Settings, default_data_dir, demo_registers
 from app.stores import load_into, open_store, reference_data
 from graph.memory import MemoryStore
 from graph.model import Register
 from graph.store import Store, StoreError
+from graph.vocab import OrgType
 from loaders.reference import reference_summary
 from loaders.register import InvalidRegister, read_register, validate_together
 
@@ -182,8 +184,34 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
-    summary = reference_summary(reference_data())
-    print(as_json("reference", {}, [summary]))
+    reference = reference_data()
+    if args.warnings:
+        for warning in reference.warnings:
+            print(warning)
+        return 0
+    summary = reference_summary(reference)
+    if args.format == "json":
+        print(as_json("reference", {}, [summary]))
+        return 0
+    names = {o.org_id: o.name for o in reference.organisations}
+    by_icb = summary["gp_practices_by_icb"]
+    assert isinstance(by_icb, dict)
+    patients: dict[str, int] = {}
+    for organisation in reference.organisations:
+        if organisation.org_type is OrgType.GP_PRACTICE and organisation.icb and organisation.list_size:
+            patients[organisation.icb] = patients.get(organisation.icb, 0) + organisation.list_size
+    rows = [
+        {"icb": icb, "name": names.get(icb, ""), "gp_practices": n, "registered_patients": patients.get(icb)}
+        for icb, n in by_icb.items()
+    ]
+    print(as_table(["icb", "name", "gp_practices", "registered_patients"], rows, limit=70))
+    by_type = summary["by_type"]
+    assert isinstance(by_type, dict)
+    print("\n" + ", ".join(f"{n} {kind}" for kind, n in by_type.items()))
+    print(
+        f"{summary['gp_practices_without_icb']} practices without an English ICB; "
+        f"{summary['warnings']} warnings (see: icsgraph reference --warnings)"
+    )
     return 0
 
 
@@ -262,11 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("--format", choices=("table", "json", "csv"), default="table")
     query.set_defaults(run=cmd_query)
+    add_check_parser(commands, common)
 
     catalogue = commands.add_parser("queries", help="list the named queries and their parameters")
     catalogue.set_defaults(run=cmd_queries)
 
-    reference = commands.add_parser("reference", help="print counts of the bundled national reference data")
+    reference = commands.add_parser("reference", help="counts of the bundled national reference data, per ICB")
+    reference.add_argument("--format", choices=("table", "json"), default="table")
+    reference.add_argument("--warnings", action="store_true", help="list the rows kept but not fully resolved")
     reference.set_defaults(run=cmd_reference)
 
     serve = commands.add_parser("serve", parents=[common], help="serve the REST API and the network views")

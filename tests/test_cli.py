@@ -140,3 +140,22 @@ def test_serve_demo_answers_health_and_the_headline_over_http():
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_reference_counts_printed_match_the_file(capsys):
+    """The per-ICB practice counts the CLI prints are those of the bundled epraccur file."""
+    from collections import Counter
+
+    from test_reference import EPRACCUR_DSE, raw_active_practices, raw_lookup
+
+    assert main(["reference", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)["rows"][0]["gp_practices_by_icb"]
+    lookup = raw_lookup()
+    icbs = {icb for icb, _ in lookup.values()}
+    # Through the ONS lookup from the commissioner; failing that column 4, when it names an ICB.
+    resolved = (lookup[row[14]][0] if row[14] in lookup else row[3] for row in raw_active_practices(EPRACCUR_DSE))
+    expected = Counter(icb for icb in resolved if icb in icbs)
+    assert printed == dict(sorted(expected.items()))
+    assert main(["reference"]) == 0
+    table = capsys.readouterr().out
+    assert "QOP  NHS Greater Manchester Integrated Care Board" in table and f"  {expected['QOP']}  " in table
