@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run serve test lint typecheck check neo4j-up neo4j-down clean
+.PHONY: setup run serve test bench docs lint typecheck check neo4j-up neo4j-down clean
 
 ## setup: create .venv and install icsgraph with its development tools
 setup: $(STAMP)
@@ -24,6 +24,14 @@ run: setup
 ## test: set up, start a local Neo4j (unless NEO4J_URI is set), run the whole suite, stop Neo4j
 test: setup
 	bash scripts/test.sh
+
+## bench: the benchmark suite (synthetic England at x1 and x10, both stores, the API); prints a table
+bench: setup
+	bash scripts/bench.sh
+
+## docs: regenerate docs/queries.md from the query catalogue
+docs: setup
+	$(BIN)/python scripts/gen_docs.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,8 +48,11 @@ def main() -> None:
     validate_together(reference, {}, registers)
     rows_reference = len(reference.organisations)
     rows_demo = sum(sum(r.counts().values()) for r in registers)
-    lines = ["| store | load reference | load demo | demo rows/s | headline all ICBs median / p95 | headline QOP median / p95 |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| store | load reference | load demo | demo rows/s | headline all ICBs median / p95 "
+        "| headline QOP median / p95 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     stores: list[tuple[str, object]] = [("embedded", None)]
     if os.environ.get("NEO4J_URI"):
         stores.append(("neo4j", os.environ["NEO4J_URI"]))
@@ -59,11 +63,13 @@ def main() -> None:
             neo = Neo4jStore.connect(str(uri), reference)
             _, t_reference = timed(neo.reset)
             store = neo
-        _, t_demo = timed(lambda: store.replace(registers))
+        _, t_demo = timed(partial(store.replace, registers))
         all_median, all_p95 = latencies(store, {})
         qop_median, qop_p95 = latencies(store, {"icb": "QOP"})
-        lines.append(f"| {kind} | {t_reference:.2f} s ({rows_reference / t_reference:,.0f} rows/s) | {t_demo:.2f} s "
-                     f"| {rows_demo / t_demo:,.0f} | {all_median:.1f} / {all_p95:.1f} ms | {qop_median:.1f} / {qop_p95:.1f} ms |")
+        lines.append(
+            f"| {kind} | {t_reference:.2f} s ({rows_reference / t_reference:,.0f} rows/s) | {t_demo:.2f} s "
+            f"| {rows_demo / t_demo:,.0f} | {all_median:.1f} / {all_p95:.1f} ms | {qop_median:.1f} / {qop_p95:.1f} ms |"
+        )
         store.close()
     print("\n".join(lines))
 
