@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,6 +15,7 @@ from app.check import add_parser as add_check_parser
 from app.output import as_csv, as_json, as_table
 from app.settings import Neo4jSettings, Settings, default_data_dir, demo_registers
 from app.stores import load_into, open_store, reference_data
+from app.view_cli import add_parser as add_view_parser
 from graph.memory import MemoryStore
 from graph.model import Register
 from graph.store import Store, StoreError
@@ -154,12 +154,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = query.bind(raw)
     store: Store
     if args.register:
-        # For this run only: the bundled reference data plus these registers, the data directory untouched.
+        # For this run only, in memory: the bundled reference data plus these registers; neither the data
+        # directory nor a configured Neo4j is read or changed.
         reference = reference_data()
         registers = read_registers(args.register)
-        settings = replace(settings_from(args), data_dir=None)
-        store = open_store(settings, reference) if settings.neo4j else MemoryStore(reference, None)
         validate_together(reference, {}, registers)
+        store = MemoryStore(reference, None)
         store.replace(registers)
     else:
         store = open_store(settings_from(args))
@@ -291,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "json", "csv"), default="table")
     query.set_defaults(run=cmd_query)
     add_check_parser(commands, common)
+    add_view_parser(commands, common)
 
     catalogue = commands.add_parser("queries", help="list the named queries and their parameters")
     catalogue.set_defaults(run=cmd_queries)

@@ -34,9 +34,10 @@ READY_TIMEOUT=${NEO4J_READY_TIMEOUT:-120}
 
 # Without the --add-opens flags Neo4j still runs, but the page cache falls back to a slower
 # mode and the native transaction-log calls fail ("Incorrect file descriptor" in debug.log).
-# -Xms silences Neo4j's "initial heap not configured" warning.
+# A load is one transaction (all or nothing), so the heap bounds the largest register: 4 GiB
+# holds the national synthetic register with room. -Xms silences Neo4j's "initial heap not configured" warning.
 JAVA_OPTS=(
-    -Xms256m -Xmx1g
+    -Xms256m -Xmx4g
     -XX:+ExitOnOutOfMemoryError
     --add-opens=java.base/java.nio=ALL-UNNAMED
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED

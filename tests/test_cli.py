@@ -30,6 +30,12 @@ f7,A81006,test-phm,primary_care,planning,pseudonymised,QHM,,
 """
 
 
+@pytest.fixture(autouse=True)
+def embedded_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the CLI on the embedded store; `make test` exports NEO4J_URI for the others."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     path = tmp_path / "test-register"

@@ -1,0 +1,354 @@
+"""The IG checks on roles and their agreements: role-holders, processor-contracts, joint-arrangements
+and agreement-expiry.
+
+An agreement covers a role whatever flows list it: registers often record the Art 28 contract or the
+Art 26 arrangement once, in agreements.csv, without repeating it on every flow it governs. So
+processor-contracts and joint-arrangements look at every agreement in the graph; agreement-expiry, which
+asks whether a flow's own paperwork is running out, looks at the agreements the flow lists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from graph.memory import GraphView
+from graph.model import Organisation, Role
+from graph.store import CypherRunner, Row
+from graph.vocab import AgreementType
+from queries.checks import LIVE_FLOWS_CYPHER, check, finding, in_order
+from queries.flows import carrying
+from queries.registry import Param, ParamError
+
+ROLE_ORDER = (Role.CONTROLLER, Role.JOINT_CONTROLLER, Role.PROCESSOR, Role.SUB_PROCESSOR, Role.RECIPIENT_CONTROLLER)
+ORG_TYPE_LABELS = {
+    "ics": "integrated care system",
+    "pcn": "primary care network",
+    "sub_icb_location": "sub-ICB location",
+    "region": "NHS England region",
+}
+PROCESSOR_COVER = (AgreementType.ART28_CONTRACT.value, AgreementType.DSA.value)
+VALID_AGREEMENT_CYPHER = "(x.start IS NULL OR x.start <= $as_of) AND (x.`end` IS NULL OR x.`end` >= $as_of)"
+
+
+def memberships(view: GraphView, as_of: date, types: Iterable[str]) -> dict[str, set[str]]:
+    """Each organisation's agreements of these types valid at ``as_of``, by id.
+
+    Two organisations share an agreement when their sets meet: a set intersection, not a scan of
+    every agreement, which matters when thousands of practices each hold their own contract.
+    """
+    wanted = set(types)
+    member: dict[str, set[str]] = defaultdict(set)
+    for agreement in view.agreements.values():
+        if agreement.agreement_type in wanted and agreement.valid_at(as_of):
+            for party in agreement.parties:
+                member[party].add(agreement.agreement_id)
+    return member
+
+
+# --- role-holders ----------------------------------------------------------------------------------
+
+
+def role_holders_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
+    rows = []
+    for r in in_order(records, "org_id"):
+        held = sorted(set(r["roles"]), key=lambda role: ROLE_ORDER.index(Role(role)))
+        roles = " and ".join(role.replace("_", " ").replace("sub ", "sub-") for role in held)
+        label = ORG_TYPE_LABELS.get(r["org_type"], r["org_type"].replace("_", " "))
+        reason = (
+            f"{r['org_id']} ({r['name']}, {label}) is not a legal entity, so cannot lawfully hold a role, "
+            f"but is named {roles} on flow {r['flow_id']}: name the legal entity that holds it instead "
+            "(e.g. the ICB, or the member practices or trusts)."
+        )
+        rows.append(finding("role-holders", r["flow_id"], r["org_id"], reason))
+    return rows
+
+
+def role_holders_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    held: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for flow in carrying(view, params["as_of"], None):
+        for org_id, role in flow.roles():
+            node = view.nodes[org_id]
+            if isinstance(node, Organisation) and not node.is_legal_entity:
+                held[flow.flow_id, org_id].append(role.value)
+    records = []
+    for (flow_id, org_id), roles in held.items():
+        node = view.nodes[org_id]
+        assert isinstance(node, Organisation)
+        records.append(
+            {"flow_id": flow_id, "org_id": org_id, "name": node.name, "org_type": node.org_type.value, "roles": roles}
+        )
+    return role_holders_rows(records)
+
+
+ROLE_HOLDERS_CYPHER = f"""
+{LIVE_FLOWS_CYPHER}
+UNWIND [c IN f.controllers | [c, CASE WHEN f.joint THEN 'joint_controller' ELSE 'controller' END]]
+     + [p IN coalesce(f.processors, []) | [p, 'processor']]
+     + [s IN coalesce(f.sub_processors, []) | [s, 'sub_processor']]
+     + CASE WHEN f.recipient_controller IS NULL THEN [] ELSE [[f.recipient_controller, 'recipient_controller']] END
+     AS held
+MATCH (o:Node {{id: held[0]}}) WHERE o:Organisation AND NOT o.is_legal_entity
+RETURN f.flow_id AS flow_id, o.id AS org_id, o.name AS name, o.org_type AS org_type, collect(held[1]) AS roles
+"""
+
+
+def role_holders_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    return role_holders_rows(run(ROLE_HOLDERS_CYPHER, as_of=params["as_of"].isoformat()))
+
+
+ROLE_HOLDERS = check(
+    "role-holders",
+    "Controller, joint controller, processor, sub-processor or recipient controller roles on live flows "
+    "held by a body that is not a legal entity (an ICS, PCN, sub-ICB location or region, unless a "
+    "register says otherwise). One row per organisation and flow.",
+    role_holders_networkx,
+    role_holders_cypher,
+)
+
+
+# --- processor-contracts ---------------------------------------------------------------------------
+
+
+def processor_contracts_rows(records: Iterable[Mapping[str, Any]], as_of: date) -> list[Row]:
+    rows = []
+    for r in in_order(records, "org_id", "role"):
+        if r["role"] == Role.PROCESSOR.value:
+            role, others = "processor", f"a controller of the flow ({', '.join(r['counterparts'])})"
+        else:
+            role, others = "sub-processor", f"a controller or processor of the flow ({', '.join(r['counterparts'])})"
+        reason = (
+            f"{r['org_id']} is {role} on flow {r['flow_id']}, but no Art 28 contract or data sharing agreement "
+            f"valid at {as_of.isoformat()} names it together with {others}: record one (agreement_type "
+            "art28_contract) in agreements.csv and list it on the flow."
+        )
+        rows.append(finding("processor-contracts", r["flow_id"], r["org_id"], reason))
+    return rows
+
+
+def processor_contracts_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    as_of = params["as_of"]
+    contracts = memberships(view, as_of, PROCESSOR_COVER)
+    records = []
+    for flow in carrying(view, as_of, None):
+        # A processor answers to a controller; a sub-processor is engaged by a processor (Art 28(4)),
+        # so its contract may be with either.
+        held = [(p, Role.PROCESSOR, flow.controllers) for p in flow.processors]
+        held += [(s, Role.SUB_PROCESSOR, flow.controllers + flow.processors) for s in flow.sub_processors]
+        for org_id, role, counterparts in held:
+            if not any(not contracts[org_id].isdisjoint(contracts[other]) for other in counterparts):
+                records.append(
+                    {"flow_id": flow.flow_id, "org_id": org_id, "role": role.value, "counterparts": list(counterparts)}
+                )
+    return processor_contracts_rows(records, as_of)
+
+
+# Cypher has no hash sets, so "do this processor and a counterpart share a contract" is a join done
+# by grouping: a row per (processor, counterpart) pair a flow needs covered and a row per pair a valid
+# contract covers, grouped on the pair. Testing every contract for every flow instead took 26 s on a
+# 30k-flow graph whose practices each hold their own contract. Contract pairs are made only for the
+# organisations that process on some live flow, so a DSA with thousands of parties stays linear.
+PROCESSOR_CONTRACTS_CYPHER = f"""
+CALL () {{
+  {LIVE_FLOWS_CYPHER}
+  UNWIND coalesce(f.processors, []) + coalesce(f.sub_processors, []) AS engaged
+  RETURN collect(DISTINCT engaged) AS engaged
+}}
+CALL (engaged) {{
+  {LIVE_FLOWS_CYPHER}
+  UNWIND [p IN coalesce(f.processors, []) | {{org_id: p, role: 'processor', counterparts: f.controllers}}]
+       + [s IN coalesce(f.sub_processors, []) |
+          {{org_id: s, role: 'sub_processor', counterparts: f.controllers + coalesce(f.processors, [])}}] AS held
+  UNWIND held.counterparts AS other
+  RETURN held.org_id AS org_id, other, {{flow_id: f.flow_id, role: held.role, counterparts: held.counterparts}} AS need
+  UNION ALL
+  MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
+  UNWIND [p IN x.parties WHERE p IN engaged] AS org_id
+  UNWIND x.parties AS other
+  RETURN org_id, other, null AS need
+}}
+WITH org_id, other, collect(need) AS needs, count(need) < count(*) AS covered
+UNWIND needs AS need
+WITH need.flow_id AS flow_id, org_id, need.role AS role, need.counterparts AS counterparts, collect(covered) AS covers
+WHERE NOT true IN covers
+RETURN flow_id, org_id, role, counterparts
+"""
+
+
+def processor_contracts_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    records = run(PROCESSOR_CONTRACTS_CYPHER, as_of=params["as_of"].isoformat(), types=list(PROCESSOR_COVER))
+    return processor_contracts_rows(records, params["as_of"])
+
+
+PROCESSOR_CONTRACTS = check(
+    "processor-contracts",
+    "Processors and sub-processors on live flows with no art28_contract or dsa agreement valid at the "
+    "date whose parties include them and one of the flow's controllers (for a sub-processor: a "
+    "controller or a processor of the flow). Every agreement in the graph counts, listed on the flow "
+    "or not.",
+    processor_contracts_networkx,
+    processor_contracts_cypher,
+)
+
+
+# --- joint-arrangements ----------------------------------------------------------------------------
+
+
+def joint_arrangements_rows(records: Iterable[Mapping[str, Any]], as_of: date) -> list[Row]:
+    rows = []
+    for r in in_order(records):
+        controllers = ", ".join(r["controllers"])
+        # The arrangement missing the fewest controllers is the one to extend.
+        partial = sorted(r["partial"], key=lambda p: (len(p["missing"]), p["id"]))
+        closest = (
+            f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})"
+            if partial
+            else " (none names any of them)"
+        )
+        reason = (
+            f"Flow {r['flow_id']} has joint controllers {controllers}, but no Art 26 arrangement valid at "
+            f"{as_of.isoformat()} names all of them{closest}: record one (agreement_type art26_arrangement) "
+            "whose parties include every controller of the flow."
+        )
+        rows.append(finding("joint-arrangements", r["flow_id"], None, reason))
+    return rows
+
+
+def joint_arrangements_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    as_of = params["as_of"]
+    arrangements = memberships(view, as_of, [AgreementType.ART26_ARRANGEMENT.value])
+    records = []
+    for flow in carrying(view, as_of, None):
+        if not flow.joint:
+            continue
+        held = [arrangements[c] for c in flow.controllers]
+        if set.intersection(*held):
+            continue
+        partial = [
+            {"id": a, "missing": [c for c in flow.controllers if a not in arrangements[c]]} for a in set.union(*held)
+        ]
+        records.append({"flow_id": flow.flow_id, "controllers": list(flow.controllers), "partial": partial})
+    return joint_arrangements_rows(records, as_of)
+
+
+# The same join by grouping as for processor contracts: per controller, its joint flows meet its
+# arrangements; per (flow, arrangement), the controllers they share. An arrangement covers the flow
+# when it shares all of them.
+JOINT_ARRANGEMENTS_CYPHER = f"""
+CALL () {{
+  {LIVE_FLOWS_CYPHER} AND f.joint
+  UNWIND f.controllers AS party
+  RETURN party, {{flow_id: f.flow_id, controllers: f.controllers}} AS flow, null AS arrangement
+  UNION ALL
+  MATCH (x:Agreement) WHERE x.agreement_type = 'art26_arrangement' AND {VALID_AGREEMENT_CYPHER}
+  UNWIND x.parties AS party
+  RETURN party, null AS flow, x.id AS arrangement
+}}
+WITH party, collect(flow) AS flows, collect(arrangement) AS arrangements
+UNWIND flows AS flow
+UNWIND CASE WHEN arrangements = [] THEN [null] ELSE arrangements END AS arrangement
+WITH flow.flow_id AS flow_id, flow.controllers AS controllers, arrangement, collect(party) AS shared
+WITH flow_id, controllers,
+     collect(CASE WHEN arrangement IS NOT NULL THEN {{id: arrangement, shared: shared}} END) AS partial
+WHERE none(p IN partial WHERE size(p.shared) = size(controllers))
+RETURN flow_id, controllers,
+       [p IN partial | {{id: p.id, missing: [c IN controllers WHERE NOT c IN p.shared]}}] AS partial
+"""
+
+
+def joint_arrangements_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    records = run(JOINT_ARRANGEMENTS_CYPHER, as_of=params["as_of"].isoformat())
+    return joint_arrangements_rows(records, params["as_of"])
+
+
+JOINT_ARRANGEMENTS = check(
+    "joint-arrangements",
+    "Live flows whose controllers act jointly (joint true) with no art26_arrangement valid at the date "
+    "whose parties include every controller of the flow. Every agreement in the graph counts, listed on "
+    "the flow or not.",
+    joint_arrangements_networkx,
+    joint_arrangements_cypher,
+)
+
+
+# --- agreement-expiry ------------------------------------------------------------------------------
+
+
+def horizon(params: Mapping[str, Any]) -> date:
+    """The last day an agreement may end and still be reported as expiring soon."""
+    within_days = params["within_days"]
+    if within_days < 0:
+        raise ParamError(f"parameter 'within_days': {within_days} is negative; use 0 or more days")
+    as_of: date = params["as_of"]
+    return as_of + timedelta(days=within_days)
+
+
+def agreement_expiry_rows(records: Iterable[Mapping[str, Any]], as_of: date) -> list[Row]:
+    rows = []
+    for r in in_order(records, "agreement_id"):
+        end = date.fromisoformat(r["end"])
+        agreement = f"agreement {r['agreement_id']} ({r['agreement_type']})"
+        if end < as_of:
+            reason = (
+                f"Flow {r['flow_id']} is live but {agreement} expired on {r['end']}: renew it, or record its "
+                "successor and list it on the flow."
+            )
+        else:
+            days = (end - as_of).days
+            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            reason = (
+                f"Flow {r['flow_id']} relies on {agreement}, which expires on {r['end']} ({when}): renew it in time."
+            )
+        rows.append(finding("agreement-expiry", r["flow_id"], None, reason))
+    return rows
+
+
+def agreement_expiry_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    last = horizon(params)
+    records = []
+    for flow in carrying(view, params["as_of"], None):
+        for agreement_id in flow.agreements:
+            agreement = view.agreements[agreement_id]
+            if agreement.end is not None and agreement.end <= last:
+                records.append(
+                    {
+                        "flow_id": flow.flow_id,
+                        "agreement_id": agreement_id,
+                        "agreement_type": agreement.agreement_type.value,
+                        "end": agreement.end.isoformat(),
+                    }
+                )
+    return agreement_expiry_rows(records, params["as_of"])
+
+
+AGREEMENT_EXPIRY_CYPHER = f"""
+{LIVE_FLOWS_CYPHER}
+UNWIND coalesce(f.agreements, []) AS agreement_id
+MATCH (x:Agreement {{id: agreement_id}}) WHERE x.`end` IS NOT NULL AND x.`end` <= $last
+RETURN f.flow_id AS flow_id, x.id AS agreement_id, x.agreement_type AS agreement_type, x.`end` AS end
+"""
+
+
+def agreement_expiry_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    last = horizon(params)
+    records = run(AGREEMENT_EXPIRY_CYPHER, as_of=params["as_of"].isoformat(), last=last.isoformat())
+    return agreement_expiry_rows(records, params["as_of"])
+
+
+AGREEMENT_EXPIRY = check(
+    "agreement-expiry",
+    "Agreements listed on live flows that have expired at the date (end before as_of), or expire "
+    "within within_days days of it. One row per flow and agreement.",
+    agreement_expiry_networkx,
+    agreement_expiry_cypher,
+    params=(
+        Param(
+            "within_days",
+            int,
+            "Also report agreements ending within this many days after as_of (0: those ending on as_of)",
+            default=0,
+        ),
+    ),
+)
