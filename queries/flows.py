@@ -22,7 +22,9 @@ NOT_NATIONAL_CYPHER = (
     "($include_national_collections OR (NOT 'national_collection' IN {f}.purposes "
     "AND coalesce({dst}.system_type, '') <> 'national_collection'))"
 )
-VALID_NODE_CYPHER = "({n}.valid_from IS NULL OR {n}.valid_from <= $as_of) AND ({n}.valid_to IS NULL OR {n}.valid_to >= $as_of)"
+VALID_NODE_CYPHER = (
+    "({n}.valid_from IS NULL OR {n}.valid_from <= $as_of) AND ({n}.valid_to IS NULL OR {n}.valid_to >= $as_of)"
+)
 
 
 def live(f: str = "f") -> str:

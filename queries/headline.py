@@ -23,9 +23,7 @@ INSIDE = (SystemType.SHARED_CARE_RECORD, SystemType.GP_CLINICAL_SYSTEM)
 
 def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     as_of, icb = params["as_of"], params["icb"]
-    successors = adjacency(
-        carrying(view, as_of, DataCategory.PRIMARY_CARE, params["include_national_collections"])
-    )
+    successors = adjacency(carrying(view, as_of, DataCategory.PRIMARY_CARE, params["include_national_collections"]))
     rows = []
     for node in view.nodes.values():
         if not isinstance(node, Organisation) or node.org_type is not OrgType.GP_PRACTICE:
@@ -36,7 +34,9 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
         kinds = [view.nodes.get(n) for n in reached]
         if all(isinstance(k, System) and k.system_type in INSIDE for k in kinds):
             shcrs = sorted(
-                n for n in reached if (s := view.nodes[n]) and isinstance(s, System) and s.system_type is SystemType.SHARED_CARE_RECORD
+                n
+                for n in reached
+                if (s := view.nodes[n]) and isinstance(s, System) and s.system_type is SystemType.SHARED_CARE_RECORD
             )
             rows.append({"practice": node.org_id, "name": node.name, "icb": node.icb, "reached": shcrs})
     return sorted(rows, key=lambda row: row["practice"])

@@ -68,7 +68,9 @@ class Param:
         if self.choices:
             value = str(raw).strip().lower()
             if value not in self.choices:
-                raise ParamError(f"parameter {self.name!r}: {raw!r} is not allowed; use one of {', '.join(self.choices)}")
+                raise ParamError(
+                    f"parameter {self.name!r}: {raw!r} is not allowed; use one of {', '.join(self.choices)}"
+                )
             return value
         value = str(raw).strip()
         if not value:
@@ -76,7 +78,9 @@ class Param:
         return value
 
 
-AS_OF = Param("as_of", date, "Only flows live at this date count (status live, date within valid_from..valid_to); default today")
+AS_OF = Param(
+    "as_of", date, "Only flows live at this date count (status live, date within valid_from..valid_to); default today"
+)
 
 NetworkxImpl = Callable[["GraphView", Mapping[str, Any]], list[Row]]
 CypherImpl = Callable[[CypherRunner, Mapping[str, Any]], list[Row]]
