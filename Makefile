@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run serve test bench docs lint typecheck check neo4j-up neo4j-down clean
+.PHONY: setup run serve test browser bench docs lint typecheck check neo4j-up neo4j-down clean
 
 ## setup: create .venv and install icsgraph with its development tools
 setup: $(STAMP)
@@ -22,8 +22,14 @@ run: setup
 	$(BIN)/icsgraph serve --demo --host $(HOST) --port $(PORT)
 
 ## test: set up, start a local Neo4j (unless NEO4J_URI is set), run the whole suite, stop Neo4j
-test: setup
+test: setup browser
 	bash scripts/test.sh
+
+## browser: Debian's Chromium for the browser tests, installed with apt-get when /usr/bin/chromium is missing
+browser:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## bench: the benchmark suite (synthetic England at x1 and x10, both stores, the API); prints a table
 bench: setup

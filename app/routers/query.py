@@ -1,41 +1,152 @@
+"""``/api/queries``: the catalogue, and each named query with its own typed, documented route.
+
+Routes are generated from ``queries.CATALOGUE`` when the app is built, never written per query: each
+query's parameters become typed query-string parameters (so ``/docs`` shows them and bad values get a
+422 naming the parameter), and ``/api/queries/{name}`` answers for any other name with a 404 that lists
+the queries.
+"""
+
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import logging
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
 
 import queries
+from app.deps import AppState, Readable, State
+from app.errors import READ_ERRORS, ApiError, documented
 from app.output import as_csv
+from app.schemas import QueryInfo, QueryResult
+from queries.registry import NamedQuery, Param
 
-router = APIRouter(prefix="/api/queries", tags=["queries"])
+log = logging.getLogger("icsgraph.api")
+
+Format = Annotated[
+    Literal["json", "csv"] | None, Query(description="csv for CSV (or send Accept: text/csv); JSON by default")
+]
+ROWS = {
+    200: {
+        "description": "the rows: JSON by default, CSV with format=csv or Accept: text/csv",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    **documented(404),
+}
+LIMIT = 1_000_000_000
 
 
-@router.get("")
-def catalogue() -> list[dict[str, Any]]:
-    """Every named query: its parameters and result columns."""
-    return [query.describe() for query in queries.CATALOGUE.values()]
+def plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
-@router.get("/{name}", response_model=None)
-def run(name: str, request: Request) -> dict[str, Any] | Response:
-    """Run a named query; parameters are query-string values. JSON, or CSV with ``format=csv``."""
+def run_named(state: AppState, query: NamedQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The query's rows, cached per graph version; values no query can use are a 422, not a 500."""
+    for key, value in params.items():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LIMIT:
+            raise ApiError(
+                422, f"parameter {key!r}: {value} is out of range", f"use a number between -{LIMIT} and {LIMIT}"
+            )
     try:
-        query = queries.get(name)
-    except queries.UnknownQuery as error:
-        raise HTTPException(404, str(error)) from None
-    raw = dict(request.query_params)
-    wants_csv = raw.pop("format", "json") == "csv" or "text/csv" in request.headers.get("accept", "")
-    try:
-        params = query.bind(raw)
-    except queries.ParamError as error:
-        raise HTTPException(422, str(error)) from None
-    rows = request.app.state.store.run(query, params)
+        return state.ask(query, params)
+    except (OverflowError, ValueError) as error:
+        # Extreme but well-formed values (a date near 9999-12-31 plus a number of days, say).
+        log.info("query %s refused %r: %r", query.name, params, error)
+        raise ApiError(
+            422, f"query {query.name!r} cannot answer for these values: {error}", "use values in range"
+        ) from None
+
+
+def answer(state: AppState, request: Request, query: NamedQuery, raw: dict[str, Any], format: str | None) -> Any:
+    """Bind, run and format one query's answer: JSON, or CSV when asked."""
+    wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+    params = query.bind(raw)
+    rows = run_named(state, query, params)
     if wants_csv:
         return PlainTextResponse(as_csv(query.columns, rows), media_type="text/csv")
-    return {
-        "query": query.name,
-        "params": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()},
-        "count": len(rows),
-        "rows": rows,
-    }
+    return {"query": query.name, "params": {k: plain(v) for k, v in params.items()}, "count": len(rows), "rows": rows}
+
+
+def _annotation(param: Param) -> Any:
+    kind = param.kind
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        base: Any = kind
+        extra: dict[str, Any] = {}
+    elif kind is int:
+        base, extra = int, {"ge": -LIMIT, "le": LIMIT}
+    elif kind is str:
+        base, extra = str, {"max_length": 200}
+    else:
+        base, extra = kind, {}
+    described = param.description + ("" if param.default is None else f" (default: {plain(param.default)})")
+    return Annotated[base | None, Query(alias=param.name, description=described, **extra)]
+
+
+def endpoint_for(query: NamedQuery) -> Callable[..., Any]:
+    """A route function whose signature declares the query's own parameters."""
+    names = [f"p{index}" for index in range(len(query.params))]
+    allowed = {param.name for param in query.params} | {"format"}
+
+    def endpoint(request: Request, state: State, format: Format = None, **values: Any) -> Any:
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise queries.ParamError(
+                f"query {query.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                f"its parameters are: {', '.join(p.name for p in query.params) or 'none'}"
+            )
+        raw = {param.name: values[name] for name, param in zip(names, query.params, strict=True)}
+        return answer(state, request, query, {k: v for k, v in raw.items() if v is not None}, format)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", keyword, annotation=Request),
+            inspect.Parameter("state", keyword, annotation=State),
+            inspect.Parameter("format", keyword, annotation=Format, default=None),
+            *(
+                inspect.Parameter(
+                    name,
+                    keyword,
+                    annotation=_annotation(param),
+                    default=inspect.Parameter.empty if param.required else None,
+                )
+                for name, param in zip(names, query.params, strict=True)
+            ),
+        ]
+    )
+    endpoint.__doc__ = query.description
+    return endpoint
+
+
+def build() -> APIRouter:
+    """The queries router for the catalogue as it is now."""
+    router = APIRouter(prefix="/api/queries", tags=["queries"], dependencies=[Readable], responses=READ_ERRORS)
+
+    @router.get("", response_model=list[QueryInfo])
+    def catalogue() -> list[dict[str, Any]]:
+        """Every named query and IG check: its parameters (types, defaults, choices) and result columns."""
+        return [query.describe() for query in queries.CATALOGUE.values()]
+
+    for query in queries.CATALOGUE.values():
+        router.add_api_route(
+            f"/{query.name}",
+            endpoint_for(query),
+            methods=["GET"],
+            response_model=QueryResult,
+            responses=ROWS,
+            summary=f"{query.kind}: {query.name}",
+            operation_id=f"query_{query.name.replace('-', '_')}",
+        )
+
+    @router.get("/{name}", response_model=QueryResult, responses=ROWS)
+    def run(name: str, request: Request, state: State, format: Format = None) -> Any:
+        """Run a named query by name; parameters are query-string values."""
+        query = queries.get(name)
+        raw = {key: value for key, value in request.query_params.items() if key != "format"}
+        return answer(state, request, query, raw, format)
+
+    return router

@@ -1,0 +1,158 @@
+"""An uploaded register (a zip of CSV files or an ``.xlsx`` workbook) read safely into a ``Register``.
+
+Nothing in the zip chooses a path on disk: only members named like the register's tables are written,
+under fixed names in a fresh temporary folder (no zip-slip), and the whole upload may unpack to at most
+``MAX_EXPANSION`` times the upload bound, counted as it is written (no zip bomb). A workbook is a zip
+too, so the same bound is checked on its members before openpyxl opens it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from app.errors import ApiError
+from app.schemas import Problem
+from graph.model import Register
+from loaders.register import InvalidRegister, read_register
+from loaders.register import Problem as RegisterProblem
+from loaders.table import TABLES
+
+log = logging.getLogger("icsgraph.api")
+
+MAX_EXPANSION = 10
+MAX_MEMBERS = 1000
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+CHUNK = 1 << 16
+
+
+def refuse(message: str, fix: str, where: str = "upload", value: str | None = None) -> ApiError:
+    problem = Problem(where=where, value=value, expected=fix, message=f"{where}: {message}")
+    return ApiError(422, message, fix, error="unreadable_register", problems=[problem])
+
+
+def register_name(name: str | None, filename: str | None) -> str:
+    """The name given, else the file's name without its extension; checked so it can go in a URL."""
+    chosen = (name or "").strip() or PurePosixPath((filename or "").replace("\\", "/")).stem.strip()
+    if not chosen:
+        raise refuse("the register needs a name", "send a name field, or a file name such as cornwall.zip", "name")
+    if not NAME.match(chosen):
+        raise refuse(
+            "the register name may hold only letters, digits, '.', '_' and '-' (up to 64, starting alphanumeric)",
+            "send a name field such as greater-manchester",
+            "name",
+            chosen[:100],
+        )
+    return chosen
+
+
+def _copy(source: IO[bytes], target: Path, budget: int) -> int:
+    """Copy at most ``budget`` bytes; raise 413 past it. Returns what was written."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := source.read(CHUNK):
+            written += len(chunk)
+            if written > budget:
+                raise _too_big(budget)
+            out.write(chunk)
+    return written
+
+
+def _too_big(budget: int) -> ApiError:
+    return ApiError(
+        413,
+        f"the upload unpacks to more than this server accepts ({budget:,} bytes)",
+        "split the register, or raise ICSGRAPH_MAX_UPLOAD on the server",
+    )
+
+
+def _members(archive: zipfile.ZipFile, budget: int) -> list[zipfile.ZipInfo]:
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise refuse(f"the zip holds {len(members)} files", "zip only the register's CSV files")
+    # Python's zipfile never inflates a member past its declared size, so the declared total bounds the work.
+    if sum(member.file_size for member in members) > budget:
+        raise _too_big(budget)
+    return members
+
+
+def _is_workbook(filename: str, names: set[str]) -> bool:
+    return filename.lower().endswith(".xlsx") or ("[Content_Types].xml" in names and "xl/workbook.xml" in names)
+
+
+def _csv_tables(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: Path, budget: int) -> None:
+    chosen: dict[str, zipfile.ZipInfo] = {}
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if member.is_dir() or "__MACOSX" in path.parts or path.name.startswith("._"):
+            continue
+        table = path.name.lower().removesuffix(".csv")
+        if path.name.lower().endswith(".csv") and table in TABLES:
+            if table in chosen:
+                raise refuse(
+                    f"the zip holds two {table}.csv files: {chosen[table].filename} and {member.filename}",
+                    "zip one register at a time",
+                    member.filename,
+                )
+            chosen[table] = member
+    if not chosen:
+        found = ", ".join(sorted(m.filename for m in members)[:20]) or "nothing"
+        raise refuse(
+            f"the zip holds none of {', '.join(t + '.csv' for t in TABLES)} (found: {found})",
+            "zip the register's CSV files (flows.csv at least), or upload an .xlsx workbook",
+        )
+    folder.mkdir()
+    left = budget
+    for table, member in chosen.items():
+        try:
+            with archive.open(member) as source:
+                left -= _copy(source, folder / f"{table}.csv", left)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, ValueError) as error:
+            raise refuse(f"could not unpack {member.filename}: {error}", "zip it again without a password") from None
+
+
+def _relocated(problems: list[RegisterProblem], prefix: str) -> list[RegisterProblem]:
+    """Problems located in the upload's own terms (flows.csv, row 3), not the temporary folder's."""
+    return [replace(problem, where=problem.where.replace(prefix, "")) for problem in problems]
+
+
+def read_upload(upload: IO[bytes], filename: str | None, name: str | None, max_upload_bytes: int) -> Register:
+    """The validated register of an uploaded zip or workbook; ``InvalidRegister`` with every problem if not."""
+    register_as = register_name(name, filename)
+    budget = max_upload_bytes * MAX_EXPANSION
+    try:
+        archive = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise refuse(
+            "the upload is neither a zip of CSV files nor an .xlsx workbook",
+            "upload a .zip holding flows.csv (and organisations.csv, systems.csv, agreements.csv) or an .xlsx",
+            filename or "upload",
+        ) from None
+    with archive, tempfile.TemporaryDirectory(prefix="icsgraph-upload-") as temporary:
+        members = _members(archive, budget)
+        if _is_workbook(filename or "", {m.filename for m in members}):
+            path = Path(temporary) / f"{register_as}.xlsx"
+            upload.seek(0)
+            _copy(upload, path, budget)
+        else:
+            path = Path(temporary) / register_as
+            _csv_tables(archive, members, path, budget)
+        prefix = f"{temporary}/"
+        try:
+            register = read_register(path, register_as)
+        except InvalidRegister as error:
+            error.problems = _relocated(error.problems, prefix)
+            raise
+        except Exception as error:  # a workbook can be broken in more ways than openpyxl names
+            log.info("unreadable upload %r: %r", filename, error)
+            raise refuse(
+                f"the file could not be read: {error}", "save it again from Excel, or upload CSV files"
+            ) from None
+    register.path = f"upload:{filename or register_as}"
+    register.locations = {key: (where.replace(prefix, ""), row) for key, (where, row) in register.locations.items()}
+    return register
