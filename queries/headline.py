@@ -42,21 +42,24 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
     return sorted(rows, key=lambda row: row["practice"])
 
 
-# ANY SHORTEST keeps one path per reached node, a breadth-first search, instead of enumerating every
-# path, which grows exponentially with the number of alternative routes.
+# Two breadth-first searches per practice, neither enumerating paths (which grows exponentially with
+# the alternative routes and cycles of a national graph): the first, under NOT EXISTS, stops at the
+# nearest node outside the boundary, so a practice whose data leaves costs a hop or two; only the
+# practices that qualify, whose reach is small by definition, are searched again for their ShCRs.
+_PRIMARY_CARE_HOP = f"""((a)-[f:FLOW]->(b)
+      WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+"""
 PRACTICES_SHCR_ONLY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
 WHERE ($icb IS NULL OR p.icb = $icb) AND {valid_node("p")}
+  AND NOT EXISTS {{
+    MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x)
+    WHERE x <> p AND NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']
+  }}
 CALL (p) {{
-  OPTIONAL MATCH ANY SHORTEST (p) ((a)-[f:FLOW]->(b)
-      WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+ (x)
-  WHERE x <> p
-  RETURN collect(DISTINCT x) AS reached
+  OPTIONAL MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x:System {{system_type: 'shared_care_record'}})
+  RETURN collect(DISTINCT x.id) AS reached
 }}
-WITH p, reached
-WHERE all(x IN reached WHERE x.system_type IN ['shared_care_record', 'gp_clinical_system'])
-RETURN p.id AS practice, p.name AS name, p.icb AS icb,
-       [x IN reached WHERE x.system_type = 'shared_care_record' | x.id] AS reached
+RETURN p.id AS practice, p.name AS name, p.icb AS icb, reached
 ORDER BY practice
 """
 
