@@ -15,6 +15,7 @@ from app.check import add_parser as add_check_parser
 from app.output import as_csv, as_json, as_table
 from app.settings import Neo4jSettings, Settings, default_data_dir, demo_registers
 from app.stores import load_into, open_store, reference_data
+from app.synth_cli import add_parser as add_synth_parser
 from app.view_cli import add_parser as add_view_parser
 from graph.memory import MemoryStore
 from graph.model import Register
@@ -292,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.set_defaults(run=cmd_query)
     add_check_parser(commands, common)
     add_view_parser(commands, common)
+    add_synth_parser(commands, common)
 
     catalogue = commands.add_parser("queries", help="list the named queries and their parameters")
     catalogue.set_defaults(run=cmd_queries)

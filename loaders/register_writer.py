@@ -1,0 +1,83 @@
+"""Writing a register as a folder of CSV files in the spec's format, the reverse of ``read_register``.
+
+``register_tables`` is pure (records in, rows of cells out); ``write_register`` only opens the files.
+Columns follow ``loaders.register.SCHEMA``, lists are joined with ``;``, dates are ISO, and a file is
+written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from graph.model import Register
+from loaders.register import SCHEMA, Column, boolean, iso_date
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _joined(value: tuple[str, ...]) -> str:
+    return ";".join(value)  # vocabulary values are StrEnums: joined as their values
+
+
+def _boolean(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def _date(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def writer_for(column: Column) -> Callable[[Any], str]:
+    """How a column's field is written so that the loader reads it back as it was.
+
+    >>> [writer_for(SCHEMA["flows"][c])(v) for c, v in (("joint", True), ("art6", ("6(1)(e)",)), ("notes", None))]
+    ['true', '6(1)(e)', '']
+    """
+    if column.is_list:
+        return _joined
+    if column.parse is boolean:
+        return _boolean
+    if column.parse is iso_date:
+        return _date
+    return _text
+
+
+def rows(table: str, records: Iterable[object]) -> Iterator[list[str]]:
+    """The header, then one row per record of a table; per-column writers, as a national register is large."""
+    columns = [(name, writer_for(column)) for name, column in SCHEMA[table].items()]
+    yield [name for name, _ in columns]
+    for record in records:
+        yield [write(getattr(record, name)) for name, write in columns]
+
+
+def register_tables(register: Register) -> dict[str, Iterator[list[str]]]:
+    """Each table's rows, produced as they are read, so a register ten times national size streams."""
+    return {
+        "organisations": rows("organisations", register.organisations),
+        "systems": rows("systems", register.systems),
+        "flows": rows("flows", register.flows),
+        "agreements": rows("agreements", register.agreements),
+    }
+
+
+def write_register(register: Register, folder: Path) -> dict[str, int]:
+    """Write the four CSV files into ``folder`` (made if missing); the size in bytes of each.
+
+    Each file is written beside its final name and renamed over it, so a reader never sees half of one.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    for table, grid in register_tables(register).items():
+        temporary, final = folder / f".{table}.csv.tmp", folder / f"{table}.csv"
+        with temporary.open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file, lineterminator="\n").writerows(grid)
+        os.replace(temporary, final)
+        sizes[final.name] = final.stat().st_size
+    return sizes
