@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -28,7 +29,7 @@ from graph.store import Store
 from graph.vocab import OrgType, SystemType
 from loaders.register import read_register, validate_together
 
-REPEATS = 15
+REPEATS = int(os.environ.get("BENCH_REPEATS", "11"))
 
 
 def seconds(work: Callable[[], Any]) -> tuple[Any, float]:
