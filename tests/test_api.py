@@ -228,6 +228,11 @@ def test_a_query_as_json_and_as_csv(make_store: MakeStore) -> None:
         ("/api/flows?limit=0", "query.limit"),
         ("/api/flows?category=gossip", "query.category"),
         ("/api/organisations?org_type=castle", "query.org_type"),
+        ("/api/queries/lineage?node=nowhere", "no organisation or system with id 'nowhere'"),
+        ("/api/queries/lineage?node=A00001&max_depth=999", "'max_depth': 999 is out of range"),
+        ("/api/queries/controllership-chain?source=A00001&destination=A00001", "both 'A00001'"),
+        ("/api/queries/system-controllers?system=A00001", "is an organisation, not a system"),
+        ("/api/queries/agreement-expiry?within_days=-5", "'within_days': -5 is negative"),
     ],
 )
 def test_bad_parameters_get_a_422_that_names_them(path: str, fragment: str) -> None:

@@ -53,6 +53,8 @@ def run_named(state: AppState, query: NamedQuery, params: dict[str, Any]) -> lis
             )
     try:
         return state.ask(query, params)
+    except queries.ParamError:
+        raise  # says what is wrong and what is allowed; app.errors turns it into a 422
     except (OverflowError, ValueError) as error:
         # Extreme but well-formed values (a date near 9999-12-31 plus a number of days, say).
         log.info("query %s refused %r: %r", query.name, params, error)
