@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from functools import cache
@@ -47,28 +48,43 @@ def _plain(value: Any) -> Any:
 
 
 @cache
-def _converters(cls: type) -> dict[str, Any]:
+def _converters(cls: type) -> dict[str, Callable[[Any], Any] | None]:
+    """Per field, the function that types its JSON value (None: kept as is), worked out once per class."""
     hints = typing.get_type_hints(cls)
-    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+    return {field.name: _converter(hints[field.name]) for field in dataclasses.fields(cls)}
 
 
 def from_record(cls: type[T], record: typing.Mapping[str, Any]) -> T:
-    """The dataclass back from ``to_record``'s dict; unknown keys are ignored."""
-    hints = _converters(cls)  # type: ignore[arg-type]  # classes are hashable
-    values = {name: _typed(hints[name], value) for name, value in record.items() if name in hints and value is not None}
+    """The dataclass back from ``to_record``'s dict; unknown keys are ignored.
+
+    >>> from graph.model import Agreement
+    >>> agreement = from_record(Agreement, {"agreement_id": "a1", "agreement_type": "dsa", "parties": ["X"]})
+    >>> agreement.agreement_type, agreement.parties, from_record(Agreement, to_record(agreement)) == agreement
+    (<AgreementType.DSA: 'dsa'>, ('X',), True)
+    """
+    converters = _converters(cls)  # type: ignore[arg-type]  # classes are hashable
+    values = {}
+    for name, value in record.items():
+        if value is None or name not in converters:
+            continue
+        convert = converters[name]
+        values[name] = value if convert is None else convert(value)
     return cls(**values)
 
 
-def _typed(hint: Any, value: Any) -> Any:
+def _converter(hint: Any) -> Callable[[Any], Any] | None:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _typed(options[0], value)
+        return _converter(options[0])
     if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_typed(item, v) for v in value)
+        item = _converter(typing.get_args(hint)[0])
+        if item is None:
+            return tuple
+        return lambda values: tuple(item(v) for v in values)
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
+        members = {member.value: member for member in hint}
+        return lambda value: members.get(value) or hint(value)  # a dict lookup; hint() raises for a bad value
     if hint is date:
-        return date.fromisoformat(value)
-    return value
+        return date.fromisoformat
+    return None
