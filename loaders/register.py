@@ -211,13 +211,30 @@ class _Collector:
         self.problems.append(Problem(where, row, column, value, expected))
 
 
-def _parse_row(table: Table, number: int, cells: Mapping[str, str], report: _Collector) -> tuple[dict[str, Any], bool]:
+# Cells repeat: a national register has a few hundred distinct category lists, dates and controller
+# lists over tens of thousands of rows. Each column remembers what its valid cells parse to, so a
+# repeated cell costs one dict lookup; single free-text cells (names, notes) are not remembered.
+Memo = dict[str, dict[str, Any]]
+
+
+def _parse_row(
+    table: Table, number: int, cells: Mapping[str, str], report: _Collector, memo: Memo
+) -> tuple[dict[str, Any], bool]:
     """The row's parsed values (those that parsed) and whether every cell was valid."""
     columns = SCHEMA[table.name]
     values: dict[str, Any] = {}
     ok = True
     for column in columns.values():
         cell = cells.get(column.name, "")
+        if not cell:
+            if column.required:
+                report.add(table.where, number, column.name, cell, "a value is required")
+                ok = False
+            continue
+        remembered = memo[column.name] if column.is_list or column.parse is not text else None
+        if remembered is not None and cell in remembered:
+            values[column.name] = remembered[cell]
+            continue
         items = [item.strip() for item in cell.split(";")] if column.is_list else [cell]
         items = [item for item in items if item]
         if not items:  # a list cell of separators only (";") records nothing, as an empty one
@@ -226,16 +243,19 @@ def _parse_row(table: Table, number: int, cells: Mapping[str, str], report: _Col
                 ok = False
             continue
         parsed = []
+        valid = True
         for item in items:
             try:
                 parsed.append(column.parse(item))
             except CellError as error:
                 report.add(table.where, number, column.name, item, str(error))
-                ok = False
+                ok = valid = False
         if column.is_list:
             values[column.name] = tuple(dict.fromkeys(parsed))
         elif parsed:
             values[column.name] = parsed[0]
+        if valid and remembered is not None:
+            remembered[cell] = values[column.name]
     return values, ok
 
 
@@ -290,8 +310,9 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
             continue
         if not _check_header(table, report):
             continue
+        memo: Memo = {column: {} for column in SCHEMA[table_name]}
         for number, cells in table.rows:
-            values, ok = _parse_row(table, number, cells, report)
+            values, ok = _parse_row(table, number, cells, report, memo)
             if table_name in ("organisations", "flows"):
                 _check_dates(table.where, number, values, "valid_from", "valid_to", report)
             elif table_name == "agreements":
