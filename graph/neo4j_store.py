@@ -283,11 +283,36 @@ class Neo4jStore:
                     reference=fingerprint(self.reference),
                 ).consume()
                 tx.commit()
-            except BaseException:
-                tx.rollback()
+            except BaseException as error:
+                if not tx.closed():  # a failed commit has closed it, and rolled it back on the server
+                    tx.rollback()
+                refused = too_big(error)
+                if refused:
+                    raise refused from error
                 raise
             finally:
                 tx.close()
 
     def close(self) -> None:
         self.driver.close()
+
+
+def too_big(error: BaseException) -> StoreError | None:
+    """Neo4j's refusal of a load larger than its transaction memory, said with the fix; else None.
+
+    >>> from neo4j.exceptions import TransientError
+    >>> refusal = TransientError._hydrate_neo4j(
+    ...     code="Neo.TransientError.General.MemoryPoolOutOfMemoryError", message="limit 2.8 GiB reached"
+    ... )
+    >>> print(too_big(refusal))  # doctest: +ELLIPSIS
+    Neo4j refused the load: ... (limit 2.8 GiB reached). Nothing was changed. ... NEO4J_JAVA_OPTS=-Xmx8g ...
+    >>> too_big(ValueError("other")) is None
+    True
+    """
+    if not isinstance(error, Neo4jError) or not (error.code or "").endswith("MemoryPoolOutOfMemoryError"):
+        return None
+    return StoreError(
+        f"Neo4j refused the load: one load is one transaction, and this one needs more memory than the server "
+        f"allows ({error.message}). Nothing was changed. Give Neo4j a larger heap (for the project's own server: "
+        f"NEO4J_JAVA_OPTS=-Xmx8g make neo4j-up, after make neo4j-down) or raise dbms.memory.transaction.total.max"
+    )
