@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Transaction
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph.codec import to_record
@@ -106,7 +106,9 @@ class Neo4jStore:
         database: str | None = None,
     ) -> Neo4jStore:
         auth = (user, password or "") if user else None
-        driver = GraphDatabase.driver(uri, auth=auth)
+        # The server's notifications (an unknown label in a fresh database, say) are about our own
+        # Cypher, not the user's input; the driver would log each one as a warning on stderr.
+        driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF)
         try:
             driver.verify_connectivity()
         except (ServiceUnavailable, Neo4jError, OSError, ValueError) as error:
