@@ -11,10 +11,10 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -24,6 +24,7 @@ from graph.model import Agreement, Flow, Organisation, ReferenceData, Register, 
 from graph.store import Query, RegisterInfo, Row, StoreError
 
 FORMAT = 1
+T = TypeVar("T")
 STATE_FILE = "registers.json"
 
 
@@ -42,6 +43,20 @@ class GraphView:
         self.graph.add_edges_from(
             (flow.source, flow.destination, flow.flow_id, {"flow": flow}) for flow in self.flows.values()
         )
+        self._indexes: dict[Hashable, Any] = {}
+        self._indexing = threading.Lock()
+
+    def index(self, key: Hashable, build: Callable[[GraphView], T]) -> T:
+        """A structure derived from this graph (flows by category, say), built on first use and kept.
+
+        A view never changes once made (a load makes a new one), so what is built from it stays true;
+        concurrent API requests build each index once.
+        """
+        if key not in self._indexes:
+            with self._indexing:
+                if key not in self._indexes:
+                    self._indexes[key] = build(self)
+        return self._indexes[key]  # type: ignore[no-any-return]
 
     def counts(self) -> dict[str, int]:
         organisations = sum(isinstance(node, Organisation) for node in self.nodes.values())

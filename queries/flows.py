@@ -51,14 +51,28 @@ def carrying(
     view: GraphView, as_of: date, category: DataCategory | None, include_national_collections: bool = True
 ) -> Iterable[Flow]:
     """Flows live at ``as_of`` that carry ``category`` (any, when None)."""
-    for flow in view.flows.values():
+    candidates = view.flows.values() if category is None else view.index("by category", by_category).get(category, ())
+    national = view.index("national", national_collections)
+    for flow in candidates:
         if not flow.live_at(as_of):
             continue
-        if category is not None and category not in flow.data_categories:
-            continue
-        if not include_national_collections and is_national_collection(view, flow):
+        if not include_national_collections and flow.flow_id in national:
             continue
         yield flow
+
+
+def by_category(view: GraphView) -> dict[DataCategory, list[Flow]]:
+    """Each category's flows, in register order: most questions follow one category."""
+    index: dict[DataCategory, list[Flow]] = defaultdict(list)
+    for flow in view.flows.values():
+        for category in flow.data_categories:
+            index[category].append(flow)
+    return dict(index)
+
+
+def national_collections(view: GraphView) -> frozenset[str]:
+    """The ids of the flows that are national collections."""
+    return frozenset(flow.flow_id for flow in view.flows.values() if is_national_collection(view, flow))
 
 
 def adjacency(flows: Iterable[Flow]) -> dict[str, set[str]]:
