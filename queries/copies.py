@@ -118,13 +118,22 @@ MATCH (:Node {{id: id}})-[f:FLOW]->(b)
 WHERE {live("f")} AND $category IN f.data_categories
 RETURN DISTINCT b.id AS id
 """
+# Systems are looked up as nodes: the id constraint is on :Node, and a :System {id} look-up scans every
+# system. Only flows from holders bring the ICB's data into a system, so they are found from the holders'
+# side (every system they reach is a holder too): a national collection receives thousands of flows,
+# nearly all from other ICBs.
+HELD_SYSTEMS_CYPHER = """
+UNWIND $holders AS id
+MATCH (s:Node {id: id}) WHERE s:System
+RETURN s.id AS system, s.name AS name, s.system_type AS system_type, s.icb AS icb
+"""
 INTO_SYSTEMS_CYPHER = f"""
 UNWIND $holders AS id
-MATCH (s:System {{id: id}})
-OPTIONAL MATCH (h)-[f:FLOW]->(s)
+MATCH (:Node {{id: id}})-[f:FLOW]->(s:System)
 WHERE {live("f")} AND $category IN f.data_categories
-RETURN s.id AS system, s.name AS name, s.system_type AS system_type, s.icb AS icb, h.id AS source,
-       f.controllers AS controllers, f.recipient_controller AS recipient_controller
+UNWIND coalesce(f.controllers, []) + CASE WHEN f.recipient_controller IS NULL THEN [] ELSE [f.recipient_controller] END
+       AS controller
+RETURN s.id AS system, collect(DISTINCT controller) AS controllers
 """
 
 
@@ -140,17 +149,10 @@ def data_copies_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row
     while frontier:
         frontier = {r["id"] for r in run(NEXT_CYPHER, frontier=sorted(frontier), **values)} - reached
         reached |= frontier
-    holders = origins | reached
-    systems: dict[str, Row] = {}
-    controllers: dict[str, set[str]] = defaultdict(set)
-    for record in run(INTO_SYSTEMS_CYPHER, holders=sorted(holders), **values):
-        systems[record["system"]] = record
-        # Only flows from a holder carry this ICB's data into the system.
-        if record["source"] in holders:
-            controllers[record["system"]] |= set(record["controllers"] or ())
-            if record["recipient_controller"]:
-                controllers[record["system"]].add(record["recipient_controller"])
-    return copies_rows(systems.values(), controllers)
+    holders = sorted(origins | reached)
+    systems = run(HELD_SYSTEMS_CYPHER, holders=holders)
+    controllers = {r["system"]: set(r["controllers"]) for r in run(INTO_SYSTEMS_CYPHER, holders=holders, **values)}
+    return copies_rows(systems, controllers)
 
 
 DATA_COPIES = declare(
@@ -276,27 +278,42 @@ ORIGIN_CYPHER = (
 SENDS_CYPHER = "EXISTS {{ MATCH ({n})-[h:FLOW]->() WHERE " + live("h") + " AND $category IN h.data_categories }}"
 CARRIES = f"{live('f')} AND $category IN f.data_categories"
 
-# Candidates are what the stopped node reaches (ANY SHORTEST: one breadth-first search). Each candidate
-# is then searched backwards twice, each search stopping at the first origin found (LIMIT 1): once in
-# the graph as it is, once with the stopped node excluded from every hop by the predicate on b.
+# Candidates are what the stopped node reaches (ANY SHORTEST: one breadth-first search). A candidate is
+# lost when no origin reaches it with the stopped node excluded from every hop (the predicate on b) but
+# one did before. Most candidates are fed directly by another origin: that is checked first, lazily,
+# because a breadth-first search finishes a level before it stops, and the first level back from a
+# national collection is thousands of flows. (The CALL keeps the planner from running the search first.)
+# Whatever the stopped node reaches, an origin reached before when the stopped node is an origin or is
+# fed by one, so that is asked once, not per candidate.
 IMPACT_CYPHER = f"""
 MATCH ANY SHORTEST (x:Node {{id: $node}}) ((a)-[f:FLOW]->(b) WHERE {CARRIES})+ (d)
 WHERE d <> x
-WITH DISTINCT d
+WITH DISTINCT x, d
 WHERE NOT ({SENDS_CYPHER.format(n="d")} AND {ORIGIN_CYPHER.format(n="d")})
-CALL (d) {{
+CALL (x, d) {{
+  RETURN EXISTS {{
+    MATCH (o:Node)-[f:FLOW]->(d)
+    WHERE {CARRIES} AND o <> x AND {ORIGIN_CYPHER.format(n="o")}
+  }} AS fed_directly
+}}
+WITH x, d
+WHERE NOT fed_directly AND NOT EXISTS {{
+  MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE b <> x AND {CARRIES})+ (d)
+  WHERE o <> x AND {ORIGIN_CYPHER.format(n="o")}
+}}
+WITH x, collect(d) AS lost
+CALL (x) {{
+  RETURN {ORIGIN_CYPHER.format(n="x")} OR EXISTS {{
+    MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE {CARRIES})+ (x)
+    WHERE {ORIGIN_CYPHER.format(n="o")}
+  }} AS fed
+}}
+UNWIND lost AS d
+WITH d
+WHERE fed OR EXISTS {{
   MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE {CARRIES})+ (d)
   WHERE {ORIGIN_CYPHER.format(n="o")}
-  RETURN o AS before
-  LIMIT 1
 }}
-CALL (d) {{
-  OPTIONAL MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE b.id <> $node AND {CARRIES})+ (d)
-  WHERE o.id <> $node AND {ORIGIN_CYPHER.format(n="o")}
-  RETURN o AS after
-  LIMIT 1
-}}
-WITH d WHERE after IS NULL
 RETURN d.id AS destination, d.name AS name, coalesce(d.org_type, d.system_type) AS type
 """
 
