@@ -83,20 +83,26 @@ def role_holders_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Ro
     return role_holders_rows(records)
 
 
+# The bodies that are not legal entities are few (ICSs, PCNs, regions...) and fetched first, so each
+# role on each live flow is a look-up in a parameter list (hashed once per query) rather than an index
+# seek per role: a national graph has a hundred thousand roles and a dozen findings.
+NOT_LEGAL_ENTITIES_CYPHER = "MATCH (o:Organisation) WHERE NOT o.is_legal_entity RETURN o.id AS id"
 ROLE_HOLDERS_CYPHER = f"""
 {LIVE_FLOWS_CYPHER}
-UNWIND [c IN f.controllers | [c, CASE WHEN f.joint THEN 'joint_controller' ELSE 'controller' END]]
-     + [p IN coalesce(f.processors, []) | [p, 'processor']]
-     + [s IN coalesce(f.sub_processors, []) | [s, 'sub_processor']]
-     + CASE WHEN f.recipient_controller IS NULL THEN [] ELSE [[f.recipient_controller, 'recipient_controller']] END
+UNWIND [c IN coalesce(f.controllers, []) WHERE c IN $bodies |
+        [c, CASE WHEN f.joint THEN 'joint_controller' ELSE 'controller' END]]
+     + [p IN coalesce(f.processors, []) WHERE p IN $bodies | [p, 'processor']]
+     + [s IN coalesce(f.sub_processors, []) WHERE s IN $bodies | [s, 'sub_processor']]
+     + CASE WHEN f.recipient_controller IN $bodies THEN [[f.recipient_controller, 'recipient_controller']] ELSE [] END
      AS held
-MATCH (o:Node {{id: held[0]}}) WHERE o:Organisation AND NOT o.is_legal_entity
+MATCH (o:Node {{id: held[0]}})
 RETURN f.flow_id AS flow_id, o.id AS org_id, o.name AS name, o.org_type AS org_type, collect(held[1]) AS roles
 """
 
 
 def role_holders_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
-    return role_holders_rows(run(ROLE_HOLDERS_CYPHER, as_of=params["as_of"].isoformat()))
+    bodies = [r["id"] for r in run(NOT_LEGAL_ENTITIES_CYPHER)]
+    return role_holders_rows(run(ROLE_HOLDERS_CYPHER, as_of=params["as_of"].isoformat(), bodies=bodies))
 
 
 ROLE_HOLDERS = check(
@@ -150,30 +156,41 @@ def processor_contracts_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 # contract covers, grouped on the pair. Testing every contract for every flow instead took 26 s on a
 # 30k-flow graph whose practices each hold their own contract. Contract pairs are made only for the
 # organisations that process on some live flow, so a DSA with thousands of parties stays linear.
+# The live flows are read once, into a list of needs; the join carries a need's index, not the need,
+# and only the needs left uncovered are looked up again (grouping on whole needs, lists and all, cost
+# more than the scan).
 PROCESSOR_CONTRACTS_CYPHER = f"""
 CALL () {{
-  {LIVE_FLOWS_CYPHER}
-  UNWIND coalesce(f.processors, []) + coalesce(f.sub_processors, []) AS engaged
-  RETURN collect(DISTINCT engaged) AS engaged
-}}
-CALL (engaged) {{
-  {LIVE_FLOWS_CYPHER}
-  UNWIND [p IN coalesce(f.processors, []) | {{org_id: p, role: 'processor', counterparts: f.controllers}}]
+  {LIVE_FLOWS_CYPHER} AND (f.processors IS NOT NULL OR f.sub_processors IS NOT NULL)
+  UNWIND [p IN coalesce(f.processors, []) |
+          {{flow_id: f.flow_id, org_id: p, role: 'processor', counterparts: f.controllers}}]
        + [s IN coalesce(f.sub_processors, []) |
-          {{org_id: s, role: 'sub_processor', counterparts: f.controllers + coalesce(f.processors, [])}}] AS held
-  UNWIND held.counterparts AS other
-  RETURN held.org_id AS org_id, other, {{flow_id: f.flow_id, role: held.role, counterparts: held.counterparts}} AS need
-  UNION ALL
-  MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
-  UNWIND [p IN x.parties WHERE p IN engaged] AS org_id
-  UNWIND x.parties AS other
-  RETURN org_id, other, null AS need
+          {{flow_id: f.flow_id, org_id: s, role: 'sub_processor',
+            counterparts: f.controllers + coalesce(f.processors, [])}}]
+       AS need
+  RETURN collect(need) AS needs
 }}
-WITH org_id, other, collect(need) AS needs, count(need) < count(*) AS covered
-UNWIND needs AS need
-WITH need.flow_id AS flow_id, org_id, need.role AS role, need.counterparts AS counterparts, collect(covered) AS covers
-WHERE NOT true IN covers
-RETURN flow_id, org_id, role, counterparts
+CALL (needs) {{
+  CALL (needs) {{
+    UNWIND range(0, size(needs) - 1) AS i
+    UNWIND needs[i].counterparts AS other
+    RETURN needs[i].org_id AS org_id, other, i
+    UNION ALL
+    UNWIND needs AS need
+    WITH collect(DISTINCT need.org_id) AS engaged
+    MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
+    UNWIND [p IN x.parties WHERE p IN engaged] AS org_id
+    UNWIND x.parties AS other
+    RETURN org_id, other, null AS i
+  }}
+  WITH org_id, other, collect(i) AS needing, count(i) < count(*) AS covered
+  UNWIND needing AS i
+  WITH i, collect(covered) AS covers
+  WHERE NOT true IN covers
+  RETURN i
+}}
+WITH needs[i] AS need
+RETURN need.flow_id AS flow_id, need.org_id AS org_id, need.role AS role, need.counterparts AS counterparts
 """
 
 
@@ -323,17 +340,22 @@ def agreement_expiry_networkx(view: GraphView, params: Mapping[str, Any]) -> lis
     return agreement_expiry_rows(records, params["as_of"])
 
 
+# The agreements ending by the horizon are few and fetched first, so each agreement listed on a live
+# flow is a look-up in a parameter list rather than an index seek: tens of thousands of seeks for a
+# few dozen findings.
+ENDING_CYPHER = "MATCH (x:Agreement) WHERE x.`end` IS NOT NULL AND x.`end` <= $last RETURN x.id AS id"
 AGREEMENT_EXPIRY_CYPHER = f"""
 {LIVE_FLOWS_CYPHER}
-UNWIND coalesce(f.agreements, []) AS agreement_id
-MATCH (x:Agreement {{id: agreement_id}}) WHERE x.`end` IS NOT NULL AND x.`end` <= $last
+UNWIND [id IN coalesce(f.agreements, []) WHERE id IN $ending] AS agreement_id
+MATCH (x:Agreement {{id: agreement_id}})
 RETURN f.flow_id AS flow_id, x.id AS agreement_id, x.agreement_type AS agreement_type, x.`end` AS end
 """
 
 
 def agreement_expiry_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
-    last = horizon(params)
-    records = run(AGREEMENT_EXPIRY_CYPHER, as_of=params["as_of"].isoformat(), last=last.isoformat())
+    last = horizon(params).isoformat()
+    ending = [r["id"] for r in run(ENDING_CYPHER, last=last)]
+    records = run(AGREEMENT_EXPIRY_CYPHER, as_of=params["as_of"].isoformat(), ending=ending)
     return agreement_expiry_rows(records, params["as_of"])
 
 
