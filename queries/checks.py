@@ -134,16 +134,19 @@ def lawful_basis_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Ro
     return lawful_basis_rows(records)
 
 
+# The flows missing nothing are dropped before anything else is read of them: most live flows, each
+# otherwise read for its ids, categories and basis.
 LAWFUL_BASIS_CYPHER = f"""
 {LIVE_FLOWS_CYPHER} AND f.identifiability IN $personal
-WITH a, b, f, [
+WITH a, b, f, [layer IN [
   CASE WHEN size(coalesce(f.art6, [])) = 0 THEN 'art6' END,
   CASE WHEN size(coalesce(f.art9, [])) = 0 AND any(c IN f.data_categories WHERE NOT c IN $not_special)
        THEN 'art9' END,
   CASE WHEN f.identifiability = 'identifiable' AND coalesce(f.cldc_basis, 'not_confidential') = 'not_confidential'
        THEN 'cldc' END
-] AS missing
-UNWIND [layer IN missing WHERE layer IS NOT NULL] AS layer
+] WHERE layer IS NOT NULL] AS missing
+WHERE missing <> []
+UNWIND missing AS layer
 RETURN f.flow_id AS flow_id, a.id AS source, b.id AS destination, f.identifiability AS identifiability,
        f.data_categories AS categories, f.cldc_basis AS cldc_basis, layer
 """
@@ -225,9 +228,10 @@ def opt_outs_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     return opt_outs_rows(records)
 
 
+# As for lawful-basis, flows with no opt-out missing are dropped before the rest of them is read.
 OPT_OUTS_CYPHER = f"""
 {LIVE_FLOWS_CYPHER} AND f.identifiability IN $personal AND any(p IN f.purposes WHERE p <> 'direct_care')
-WITH a, b, f, [
+WITH a, b, f, [m IN [
   CASE WHEN f.cldc_basis = 's251' AND NOT coalesce(f.ndop, '') IN $honoured
        THEN {{opt_out: 'ndop', status: f.ndop}} END,
   CASE WHEN 'primary_care' IN f.data_categories
@@ -236,8 +240,9 @@ WITH a, b, f, [
         AND coalesce(f.cldc_basis, '') <> 'statutory_direction'
         AND NOT coalesce(f.type1, '') IN $honoured
        THEN {{opt_out: 'type1', status: f.type1}} END
-] AS missing
-UNWIND [m IN missing WHERE m IS NOT NULL] AS m
+] WHERE m IS NOT NULL] AS missing
+WHERE missing <> []
+UNWIND missing AS m
 RETURN f.flow_id AS flow_id, a.id AS source, b.id AS destination, f.identifiability AS identifiability,
        f.purposes AS purposes, m.opt_out AS opt_out, m.status AS status
 """
