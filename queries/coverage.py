@@ -17,7 +17,7 @@ from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.vocab import ANALYTICAL_PLATFORMS, CORE_CATEGORIES, DataCategory, OrgType, SystemType
 from queries.flows import adjacency, carrying, live, not_national, valid_at, valid_node
-from queries.headline import practices_shcr_only_cypher, practices_shcr_only_networkx
+from queries.headline import STAYS_INSIDE_CYPHER, practices_shcr_only_networkx
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
 PLATFORM_TYPES = sorted(ANALYTICAL_PLATFORMS)
@@ -93,21 +93,27 @@ def icb_summary_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row
     return summary_rows(totals, names, qualifying)
 
 
-PRACTICES_PER_ICB_CYPHER = f"""
+# One statement counting practices that stay inside, as the headline decides it: the headline's ShCR
+# lists and its row per practice are not needed here. The ICB is looked up as a :Node, whose id is
+# indexed (as an :Organisation every organisation is scanned).
+SUMMARY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
 WHERE p.icb IS NOT NULL AND {valid_node("p")}
-WITH p.icb AS icb, count(p) AS practices
-OPTIONAL MATCH (i:Organisation {{id: icb}})
-RETURN icb, i.name AS name, practices
+WITH p.icb AS icb, count(p) AS practices, count(CASE WHEN {STAYS_INSIDE_CYPHER} THEN p END) AS shcr_only
+OPTIONAL MATCH (i:Node {{id: icb}}) WHERE i:Organisation
+RETURN icb, i.name AS name, practices, shcr_only
 """
 
 
 def icb_summary_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
-    records = run(PRACTICES_PER_ICB_CYPHER, as_of=params["as_of"].isoformat())
+    records = run(
+        SUMMARY_CYPHER,
+        as_of=params["as_of"].isoformat(),
+        include_national_collections=params["include_national_collections"],
+    )
     totals = {r["icb"]: r["practices"] for r in records}
     names = {r["icb"]: r["name"] for r in records}
-    qualifying = Counter(row["icb"] for row in practices_shcr_only_cypher(run, {**params, "icb": None}))
-    return summary_rows(totals, names, qualifying)
+    return summary_rows(totals, names, Counter({r["icb"]: r["shcr_only"] for r in records}))
 
 
 ICB_SHCR_ONLY_SUMMARY = declare(

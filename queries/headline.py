@@ -48,13 +48,15 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 # practices that qualify, whose reach is small by definition, are searched again for their ShCRs.
 _PRIMARY_CARE_HOP = f"""((a)-[f:FLOW]->(b)
       WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+"""
+# Practice p's primary care data reaches nothing outside the boundary (icb-shcr-only-summary counts with it).
+STAYS_INSIDE_CYPHER = f"""NOT EXISTS {{
+    MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x)
+    WHERE x <> p AND NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']
+  }}"""
 PRACTICES_SHCR_ONLY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
 WHERE ($icb IS NULL OR p.icb = $icb) AND {valid_node("p")}
-  AND NOT EXISTS {{
-    MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x)
-    WHERE x <> p AND NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']
-  }}
+  AND {STAYS_INSIDE_CYPHER}
 CALL (p) {{
   OPTIONAL MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x:System {{system_type: 'shared_care_record'}})
   RETURN collect(DISTINCT x.id) AS reached
