@@ -27,24 +27,36 @@ def to_record(obj: Any) -> dict[str, Any]:
     {'agreement_id': 'a1', 'agreement_type': 'dsa', 'parties': ['X', 'Y'], 'start': '2024-01-31', 'source_register': ''}
     """
     record: dict[str, Any] = {}
-    for field in dataclasses.fields(obj):
-        if not field.compare:
-            continue
-        value = getattr(obj, field.name)
+    for name, plain in _plainers(type(obj)):  # type: ignore[arg-type]  # classes are hashable
+        value = getattr(obj, name)
         if value is None:
             continue
-        record[field.name] = _plain(value)
+        record[name] = value if plain is None else plain(value)
     return record
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
+@cache
+def _plainers(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Per compared field, the function that makes its value plain JSON (None: already plain)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((field.name, _plainer(hints[field.name])) for field in dataclasses.fields(cls) if field.compare)
+
+
+def _plainer(hint: Any) -> Callable[[Any], Any] | None:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _plainer(options[0])
+    if origin is tuple:
+        item = _plainer(typing.get_args(hint)[0])
+        if item is None:
+            return list
+        return lambda values: [item(v) for v in values]
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda member: member.value
+    if hint is date:
+        return date.isoformat
+    return None
 
 
 @cache
