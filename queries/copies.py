@@ -257,14 +257,24 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     stopped, as_of = params["node"], params["as_of"]
     require_node_networkx(view, stopped)
     rows = []
+    live_flows = list(carrying(view, as_of, None))
+    # Only what the stopped node reaches can be lost: a category it sends none of is skipped.
+    sent = {category for f in live_flows if f.source == stopped for category in f.data_categories}
     for category in DataCategory:
-        flows = list(carrying(view, as_of, category))
+        if category not in sent:
+            continue
+        flows = [f for f in live_flows if category in f.data_categories]
         # Origins are fixed from the graph as it is: a system fed only by the stopped node does not
         # become an origin when it stops.
         origins = origins_of(view, flows)
-        before = reach_all(adjacency(flows), origins)
-        kept = [f for f in flows if stopped not in (f.source, f.destination)]
-        after = reach_all(adjacency(kept), origins - {stopped})
+        successors = adjacency(flows)
+        before = reach_all(successors, origins)
+        # The same graph without the stopped node: only its senders' successor sets change.
+        kept = dict(successors)
+        kept.pop(stopped, None)
+        for sender in {f.source for f in flows if f.destination == stopped}:
+            kept[sender] = kept[sender] - {stopped}
+        after = reach_all(kept, origins - {stopped})
         for lost in before - after - origins - {stopped}:
             node = view.nodes[lost]
             rows.append({"destination": lost, "name": node.name, "type": kind_of(node), "category": category.value})
