@@ -209,13 +209,15 @@ def table(results: dict[str, Any]) -> str:
     )
     import queries
 
-    for name in queries.CATALOGUE:
-        target = "< 100 ms; <= 5x floor" if name == "practices-shcr-only" else "< 500 ms"
+    for name in [*queries.CATALOGUE, "practices-shcr-only (all ICBs)"]:
+        target = "< 100 ms; <= 5x floor" if name.startswith("practices-shcr-only") else "< 500 ms"
         row(f"query `{name}` median / p95", lambda n=name: timing(one, n), lambda n=name: timing(ten, n), target)
+    # The floor answers for all of England, so it is compared with the all-ICB headline.
+    headline = "practices-shcr-only (all ICBs)"
     row(
-        "headline embedded / floor",
-        lambda: f"{one['embedded']['queries']['practices-shcr-only']['median_ms'] / one['floor']['median_ms']:.1f}x",
-        lambda: f"{ten['embedded']['queries']['practices-shcr-only']['median_ms'] / ten['floor']['median_ms']:.1f}x",
+        "headline (all ICBs) embedded / floor",
+        lambda: f"{one['embedded']['queries'][headline]['median_ms'] / one['floor']['median_ms']:.1f}x",
+        lambda: f"{ten['embedded']['queries'][headline]['median_ms'] / ten['floor']['median_ms']:.1f}x",
         "<= 5x",
     )
     api = results["api"]

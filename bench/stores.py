@@ -1,9 +1,10 @@
-"""Load and headline-query figures for both stores on the bundled data (the numbers issue #3 asks for).
+"""Load and query figures for both stores on the bundled data (the numbers issues #3 and #4 ask for).
 
     NEO4J_URI=bolt://127.0.0.1:PORT .venv/bin/python bench/stores.py
 
-Prints a markdown table: the time to load the reference data and the demo registers into each store,
-rows per second, and the headline query's median and p95 latency over repeated runs.
+Prints two markdown tables: the time to load the reference data and the demo registers into each store,
+rows per second, and the headline query's median and p95 latency over repeated runs; then every named
+query's median latency on the demo data, on each store, with the parameters it was given.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from phase import query_params
 
 import queries
 from app.settings import demo_registers
@@ -32,6 +36,12 @@ def timed(work):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = work()
     return result, time.perf_counter() - started
+
+
+def latency(store: Store, query: queries.NamedQuery, params: dict[str, object]) -> float:
+    bound = query.bind(params)
+    store.run(query, bound)  # warm up
+    return statistics.median(timed(lambda: store.run(query, bound))[1] for _ in range(RUNS)) * 1000
 
 
 def latencies(store: Store, params: dict[str, object]) -> tuple[float, float]:
@@ -53,6 +63,10 @@ def main() -> None:
         "| headline QOP median / p95 |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
+    view = MemoryStore(reference, None)
+    view.replace(registers)
+    params = query_params(view.view)
+    per_query: dict[str, dict[str, float]] = {}
     stores: list[tuple[str, object]] = [("embedded", None)]
     if os.environ.get("NEO4J_URI"):
         stores.append(("neo4j", os.environ["NEO4J_URI"]))
@@ -66,11 +80,19 @@ def main() -> None:
         _, t_demo = timed(partial(store.replace, registers))
         all_median, all_p95 = latencies(store, {})
         qop_median, qop_p95 = latencies(store, {"icb": "QOP"})
+        for name, query in queries.CATALOGUE.items():
+            per_query.setdefault(name, {})[kind] = latency(store, query, params[name])
         lines.append(
             f"| {kind} | {t_reference:.2f} s ({rows_reference / t_reference:,.0f} rows/s) | {t_demo:.2f} s "
             f"| {rows_demo / t_demo:,.0f} | {all_median:.1f} / {all_p95:.1f} ms | {qop_median:.1f} / {qop_p95:.1f} ms |"
         )
         store.close()
+    kinds = [kind for kind, _ in stores]
+    lines += ["", f"| query (demo data, median of {RUNS}) | parameters | {' | '.join(kinds)} |"]
+    lines.append("| --- | --- |" + " --- |" * len(kinds))
+    for name, figures in per_query.items():
+        given = ", ".join(f"{k}={v}" for k, v in params[name].items()) or "defaults"
+        lines.append(f"| `{name}` | {given} | " + " | ".join(f"{figures[k]:.1f} ms" for k in kinds) + " |")
     print("\n".join(lines))
 
 
