@@ -134,10 +134,10 @@ def lawful_basis_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Ro
     return lawful_basis_rows(records)
 
 
-# The flows missing nothing are dropped before anything else is read of them: most live flows, each
-# otherwise read for its ids, categories and basis.
+# The flows missing nothing are dropped before anything else is read of them (whether they are live,
+# their ids): they are nearly all of them.
 LAWFUL_BASIS_CYPHER = f"""
-{LIVE_FLOWS_CYPHER} AND f.identifiability IN $personal
+MATCH (a)-[f:FLOW]->(b) WHERE f.identifiability IN $personal
 WITH a, b, f, [layer IN [
   CASE WHEN size(coalesce(f.art6, [])) = 0 THEN 'art6' END,
   CASE WHEN size(coalesce(f.art9, [])) = 0 AND any(c IN f.data_categories WHERE NOT c IN $not_special)
@@ -145,7 +145,7 @@ WITH a, b, f, [layer IN [
   CASE WHEN f.identifiability = 'identifiable' AND coalesce(f.cldc_basis, 'not_confidential') = 'not_confidential'
        THEN 'cldc' END
 ] WHERE layer IS NOT NULL] AS missing
-WHERE missing <> []
+WHERE missing <> [] AND {live("f")}
 UNWIND missing AS layer
 RETURN f.flow_id AS flow_id, a.id AS source, b.id AS destination, f.identifiability AS identifiability,
        f.data_categories AS categories, f.cldc_basis AS cldc_basis, layer
@@ -230,7 +230,8 @@ def opt_outs_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
 
 # As for lawful-basis, flows with no opt-out missing are dropped before the rest of them is read.
 OPT_OUTS_CYPHER = f"""
-{LIVE_FLOWS_CYPHER} AND f.identifiability IN $personal AND any(p IN f.purposes WHERE p <> 'direct_care')
+MATCH (a)-[f:FLOW]->(b)
+WHERE f.identifiability IN $personal AND any(p IN f.purposes WHERE p <> 'direct_care')
 WITH a, b, f, [m IN [
   CASE WHEN f.cldc_basis = 's251' AND NOT coalesce(f.ndop, '') IN $honoured
        THEN {{opt_out: 'ndop', status: f.ndop}} END,
@@ -241,7 +242,7 @@ WITH a, b, f, [m IN [
         AND NOT coalesce(f.type1, '') IN $honoured
        THEN {{opt_out: 'type1', status: f.type1}} END
 ] WHERE m IS NOT NULL] AS missing
-WHERE missing <> []
+WHERE missing <> [] AND {live("f")}
 UNWIND missing AS m
 RETURN f.flow_id AS flow_id, a.id AS source, b.id AS destination, f.identifiability AS identifiability,
        f.purposes AS purposes, m.opt_out AS opt_out, m.status AS status

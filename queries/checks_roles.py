@@ -19,7 +19,7 @@ from graph.model import Organisation, Role
 from graph.store import CypherRunner, Row
 from graph.vocab import AgreementType
 from queries.checks import LIVE_FLOWS_CYPHER, check, finding, in_order
-from queries.flows import carrying
+from queries.flows import carrying, live
 from queries.registry import Param, ParamError
 
 ROLE_ORDER = (Role.CONTROLLER, Role.JOINT_CONTROLLER, Role.PROCESSOR, Role.SUB_PROCESSOR, Role.RECIPIENT_CONTROLLER)
@@ -84,17 +84,20 @@ def role_holders_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Ro
 
 
 # The bodies that are not legal entities are few (ICSs, PCNs, regions...) and fetched first, so each
-# role on each live flow is a look-up in a parameter list (hashed once per query) rather than an index
-# seek per role: a national graph has a hundred thousand roles and a dozen findings.
+# role on each flow is a look-up in a parameter list (hashed once per query) rather than an index seek
+# per role: a national graph has a hundred thousand roles and a dozen findings. Whether a flow is live
+# is asked only of the few flows such a body holds a role on: three fewer reads for nearly every flow.
 NOT_LEGAL_ENTITIES_CYPHER = "MATCH (o:Organisation) WHERE NOT o.is_legal_entity RETURN o.id AS id"
 ROLE_HOLDERS_CYPHER = f"""
-{LIVE_FLOWS_CYPHER}
-UNWIND [c IN coalesce(f.controllers, []) WHERE c IN $bodies |
-        [c, CASE WHEN f.joint THEN 'joint_controller' ELSE 'controller' END]]
-     + [p IN coalesce(f.processors, []) WHERE p IN $bodies | [p, 'processor']]
-     + [s IN coalesce(f.sub_processors, []) WHERE s IN $bodies | [s, 'sub_processor']]
-     + CASE WHEN f.recipient_controller IN $bodies THEN [[f.recipient_controller, 'recipient_controller']] ELSE [] END
-     AS held
+MATCH ()-[f:FLOW]->()
+WITH f, [c IN coalesce(f.controllers, []) WHERE c IN $bodies |
+         [c, CASE WHEN f.joint THEN 'joint_controller' ELSE 'controller' END]]
+      + [p IN coalesce(f.processors, []) WHERE p IN $bodies | [p, 'processor']]
+      + [s IN coalesce(f.sub_processors, []) WHERE s IN $bodies | [s, 'sub_processor']]
+      + CASE WHEN f.recipient_controller IN $bodies THEN [[f.recipient_controller, 'recipient_controller']] ELSE [] END
+      AS held_roles
+WHERE held_roles <> [] AND {live("f")}
+UNWIND held_roles AS held
 MATCH (o:Node {{id: held[0]}})
 RETURN f.flow_id AS flow_id, o.id AS org_id, o.name AS name, o.org_type AS org_type, collect(held[1]) AS roles
 """
@@ -156,17 +159,17 @@ def processor_contracts_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 # contract covers, grouped on the pair. Testing every contract for every flow instead took 26 s on a
 # 30k-flow graph whose practices each hold their own contract. Contract pairs are made only for the
 # organisations that process on some live flow, so a DSA with thousands of parties stays linear.
-# The live flows are read once, into a list of needs; the join carries a need's index, not the need,
-# and only the needs left uncovered are looked up again (grouping on whole needs, lists and all, cost
-# more than the scan).
+# The flows are read once, into a list of needs (whether a flow is live asked only of those with
+# processors); the join carries a need's index, not the need, and only the needs left uncovered are
+# looked up again: grouping on whole needs, lists and all, cost more than the scan.
 PROCESSOR_CONTRACTS_CYPHER = f"""
 CALL () {{
-  {LIVE_FLOWS_CYPHER} AND (f.processors IS NOT NULL OR f.sub_processors IS NOT NULL)
-  UNWIND [p IN coalesce(f.processors, []) |
-          {{flow_id: f.flow_id, org_id: p, role: 'processor', counterparts: f.controllers}}]
-       + [s IN coalesce(f.sub_processors, []) |
-          {{flow_id: f.flow_id, org_id: s, role: 'sub_processor',
-            counterparts: f.controllers + coalesce(f.processors, [])}}]
+  MATCH ()-[f:FLOW]->()
+  WITH f, coalesce(f.processors, []) AS processors, coalesce(f.sub_processors, []) AS sub_processors
+  WHERE processors + sub_processors <> [] AND {live("f")}
+  UNWIND [p IN processors | {{flow_id: f.flow_id, org_id: p, role: 'processor', counterparts: f.controllers}}]
+       + [s IN sub_processors |
+          {{flow_id: f.flow_id, org_id: s, role: 'sub_processor', counterparts: f.controllers + processors}}]
        AS need
   RETURN collect(need) AS needs
 }}
@@ -340,13 +343,15 @@ def agreement_expiry_networkx(view: GraphView, params: Mapping[str, Any]) -> lis
     return agreement_expiry_rows(records, params["as_of"])
 
 
-# The agreements ending by the horizon are few and fetched first, so each agreement listed on a live
-# flow is a look-up in a parameter list rather than an index seek: tens of thousands of seeks for a
-# few dozen findings.
+# The agreements ending by the horizon are few and fetched first, so each agreement listed on a flow
+# is a look-up in a parameter list rather than an index seek (tens of thousands of seeks for a few dozen
+# findings), and only the flows listing one are asked whether they are live.
 ENDING_CYPHER = "MATCH (x:Agreement) WHERE x.`end` IS NOT NULL AND x.`end` <= $last RETURN x.id AS id"
 AGREEMENT_EXPIRY_CYPHER = f"""
-{LIVE_FLOWS_CYPHER}
-UNWIND [id IN coalesce(f.agreements, []) WHERE id IN $ending] AS agreement_id
+MATCH ()-[f:FLOW]->()
+WITH f, [id IN coalesce(f.agreements, []) WHERE id IN $ending] AS ending
+WHERE ending <> [] AND {live("f")}
+UNWIND ending AS agreement_id
 MATCH (x:Agreement {{id: agreement_id}})
 RETURN f.flow_id AS flow_id, x.id AS agreement_id, x.agreement_type AS agreement_type, x.`end` AS end
 """
