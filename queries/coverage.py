@@ -17,7 +17,7 @@ from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.vocab import ANALYTICAL_PLATFORMS, CORE_CATEGORIES, DataCategory, OrgType, SystemType
 from queries.flows import adjacency, carrying, live, not_national, valid_at, valid_node
-from queries.headline import STAYS_INSIDE_CYPHER, practices_shcr_only_networkx
+from queries.headline import LEAVES_CYPHER, LEAVES_DIRECTLY_CYPHER, practices_shcr_only_networkx
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
 PLATFORM_TYPES = sorted(ANALYTICAL_PLATFORMS)
@@ -93,13 +93,17 @@ def icb_summary_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row
     return summary_rows(totals, names, qualifying)
 
 
-# One statement counting practices that stay inside, as the headline decides it: the headline's ShCR
-# lists and its row per practice are not needed here. The ICB is looked up as a :Node, whose id is
-# indexed (as an :Organisation every organisation is scanned).
+# One statement counting the practices that stay inside, by the headline's rule and in its order (the
+# one-hop check first): the headline's ShCR lists and row per practice are not needed here. The ICB is
+# looked up as a :Node, whose id is indexed (as an :Organisation every organisation is scanned).
 SUMMARY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
 WHERE p.icb IS NOT NULL AND {valid_node("p")}
-WITH p.icb AS icb, count(p) AS practices, count(CASE WHEN {STAYS_INSIDE_CYPHER} THEN p END) AS shcr_only
+CALL (p) {{
+  RETURN {LEAVES_DIRECTLY_CYPHER} AS leaves_directly
+}}
+WITH p.icb AS icb, count(p) AS practices,
+     count(CASE WHEN NOT leaves_directly AND NOT {LEAVES_CYPHER} THEN p END) AS shcr_only
 OPTIONAL MATCH (i:Node {{id: icb}}) WHERE i:Organisation
 RETURN icb, i.name AS name, practices, shcr_only
 """

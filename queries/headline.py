@@ -44,19 +44,32 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 
 # Two breadth-first searches per practice, neither enumerating paths (which grows exponentially with
 # the alternative routes and cycles of a national graph): the first, under NOT EXISTS, stops at the
-# nearest node outside the boundary, so a practice whose data leaves costs a hop or two; only the
-# practices that qualify, whose reach is small by definition, are searched again for their ShCRs.
+# nearest node outside the boundary; only the practices that qualify, whose reach is small by
+# definition, are searched again for their ShCRs. Most practices send straight outside, and a search
+# finishes a level before it stops (the level after a ShCR is all it sends), so a lazy one-hop check
+# comes first, in a CALL to keep the planner from running the search first.
 _PRIMARY_CARE_HOP = f"""((a)-[f:FLOW]->(b)
       WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+"""
-# Practice p's primary care data reaches nothing outside the boundary (icb-shcr-only-summary counts with it).
-STAYS_INSIDE_CYPHER = f"""NOT EXISTS {{
+_OUTSIDE = "NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']"
+# Whether practice p's primary care data goes outside the boundary in one hop, or at all
+# (icb-shcr-only-summary counts with these too).
+LEAVES_DIRECTLY_CYPHER = f"""EXISTS {{
+    MATCH (p)-[f:FLOW]->(x)
+    WHERE x <> p AND {_OUTSIDE}
+      AND {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "x")}
+  }}"""
+LEAVES_CYPHER = f"""EXISTS {{
     MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x)
-    WHERE x <> p AND NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']
+    WHERE x <> p AND {_OUTSIDE}
   }}"""
 PRACTICES_SHCR_ONLY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
 WHERE ($icb IS NULL OR p.icb = $icb) AND {valid_node("p")}
-  AND {STAYS_INSIDE_CYPHER}
+CALL (p) {{
+  RETURN {LEAVES_DIRECTLY_CYPHER} AS leaves_directly
+}}
+WITH p
+WHERE NOT leaves_directly AND NOT {LEAVES_CYPHER}
 CALL (p) {{
   OPTIONAL MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x:System {{system_type: 'shared_care_record'}})
   RETURN collect(DISTINCT x.id) AS reached
