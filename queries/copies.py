@@ -15,7 +15,7 @@ from graph.model import Flow, Node, Organisation, Role, System
 from graph.store import CypherRunner, Row
 from graph.vocab import DataCategory, OrgType
 from queries.coverage import reach_all, require_icb_cypher, require_icb_networkx
-from queries.flows import adjacency, carrying, live
+from queries.flows import adjacency, carrying, live, reach
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
 CONTROLLING = (Role.CONTROLLER, Role.JOINT_CONTROLLER, Role.RECIPIENT_CONTROLLER)
@@ -258,7 +258,7 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     require_node_networkx(view, stopped)
     rows = []
     live_flows = list(carrying(view, as_of, None))
-    # Only what the stopped node reaches can be lost: a category it sends none of is skipped.
+    # A category the stopped node sends none of loses nothing.
     sent = {category for f in live_flows if f.source == stopped for category in f.data_categories}
     for category in DataCategory:
         if category not in sent:
@@ -268,7 +268,10 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
         # become an origin when it stops.
         origins = origins_of(view, flows)
         successors = adjacency(flows)
-        before = reach_all(successors, origins)
+        # Only what the stopped node reaches can be lost; when it is an origin, all of that is reached
+        # now, so the search from every origin is needed only when it is not.
+        reached = reach(successors, stopped)
+        before = reached if stopped in origins else reach_all(successors, origins) & reached
         # The same graph without the stopped node: only its senders' successor sets change.
         kept = dict(successors)
         kept.pop(stopped, None)
