@@ -257,13 +257,13 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     stopped, as_of = params["node"], params["as_of"]
     require_node_networkx(view, stopped)
     rows = []
-    live_flows = list(carrying(view, as_of, None))
     # A category the stopped node sends none of loses nothing.
-    sent = {category for f in live_flows if f.source == stopped for category in f.data_categories}
+    out = view.graph.out_edges(stopped, data="flow")
+    sent = {category for _, _, flow in out if flow.live_at(as_of) for category in flow.data_categories}
     for category in DataCategory:
         if category not in sent:
             continue
-        flows = [f for f in live_flows if category in f.data_categories]
+        flows = list(carrying(view, as_of, category))
         # Origins are fixed from the graph as it is: a system fed only by the stopped node does not
         # become an origin when it stops.
         origins = origins_of(view, flows)
