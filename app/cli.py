@@ -57,8 +57,13 @@ def report_problems(error: InvalidRegister, limit: int = 200) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    data = Path(args.data) if args.data else default_data_dir()
-    return Settings(data_dir=data, neo4j=Neo4jSettings.from_env(args.neo4j))
+    """The store the command line asks for: a flag beats the environment, so ``--data DIR`` means the
+    embedded store even where ``NEO4J_URI`` is set."""
+    if args.data and args.neo4j:
+        raise UserError("--data and --neo4j name two different stores; give one of them")
+    if args.data:
+        return Settings(data_dir=Path(args.data), neo4j=None)
+    return Settings(data_dir=default_data_dir(), neo4j=Neo4jSettings.from_env(args.neo4j))
 
 
 def read_registers(paths: Sequence[str], names: Sequence[str] | None = None) -> list[Register]:
@@ -248,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data",
         metavar="DIR",
-        help="data directory of the embedded store (default: $ICSGRAPH_DATA or the user data dir)",
+        help="use the embedded store in DIR, even if $NEO4J_URI is set (default: $ICSGRAPH_DATA or the user data dir)",
     )
     common.add_argument(
         "--neo4j", metavar="URI", help="use the Neo4j store at URI (default: $NEO4J_URI; unset means embedded)"

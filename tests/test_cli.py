@@ -165,3 +165,18 @@ def test_reference_counts_printed_match_the_file(capsys):
     assert main(["reference"]) == 0
     table = capsys.readouterr().out
     assert "QOP  NHS Greater Manchester Integrated Care Board" in table and f"  {expected['QOP']}  " in table
+
+
+def test_data_flag_means_the_embedded_store_even_with_neo4j_uri_set(folder: Path, tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens there: using it would fail
+    data = tmp_path / "data"
+    assert main(["load", str(folder), "--data", str(data)]) == 0
+    assert (data / "registers.json").exists()
+    assert "into embedded store" in capsys.readouterr().err
+
+
+def test_data_and_neo4j_together_are_refused(folder: Path, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["registers", "--data", str(tmp_path), "--neo4j", "bolt://127.0.0.1:9"])
+    assert exit.value.code == 1
+    assert "--data and --neo4j name two different stores" in capsys.readouterr().err
