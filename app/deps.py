@@ -6,7 +6,7 @@ import base64
 import binascii
 import hmac
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -35,6 +35,12 @@ class AppState:
     def ask(self, query: StoreQuery, params: Mapping[str, Any]) -> list[Row]:
         """The query's rows, from the cache when the graph has not changed since."""
         return self.cache.run(self.store, query, params)
+
+    def rendered(
+        self, query: StoreQuery, params: Mapping[str, Any], form: str, render: Callable[[list[Row]], bytes]
+    ) -> bytes:
+        """The answer rendered as ``form`` (json, csv), from the cache when the graph has not changed."""
+        return self.cache.rendered(self.store, query, params, form, render)
 
 
 def get_state(request: Request) -> AppState:

@@ -9,20 +9,22 @@ the queries.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from enum import Enum, StrEnum
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 
 import queries
 from app.deps import AppState, Readable, State
 from app.errors import READ_ERRORS, ApiError, documented
 from app.output import as_csv
 from app.schemas import QueryInfo, QueryResult
+from graph.store import Row
 from queries.registry import NamedQuery, Param
 
 log = logging.getLogger("icsgraph.api")
@@ -38,21 +40,31 @@ ROWS = {
     **documented(404),
 }
 LIMIT = 1_000_000_000
+T = TypeVar("T")
 
 
 def plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def run_named(state: AppState, query: NamedQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The query's rows, cached per graph version; values no query can use are a 422, not a 500."""
+def jsonable(value: Any) -> Any:
+    """What json cannot write by itself: dates as ISO strings, enums as their values."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def guarded(query: NamedQuery, params: dict[str, Any], compute: Callable[[], T]) -> T:
+    """``compute()`` for the query's answer; values no query can use are a 422, not a 500."""
     for key, value in params.items():
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LIMIT:
             raise ApiError(
                 422, f"parameter {key!r}: {value} is out of range", f"use a number between -{LIMIT} and {LIMIT}"
             )
     try:
-        return state.ask(query, params)
+        return compute()
     except queries.ParamError:
         raise  # says what is wrong and what is allowed; app.errors turns it into a 422
     except (OverflowError, ValueError) as error:
@@ -63,14 +75,36 @@ def run_named(state: AppState, query: NamedQuery, params: dict[str, Any]) -> lis
         ) from None
 
 
-def answer(state: AppState, request: Request, query: NamedQuery, raw: dict[str, Any], format: str | None) -> Any:
-    """Bind, run and format one query's answer: JSON, or CSV when asked."""
+def run_named(state: AppState, query: NamedQuery, params: dict[str, Any]) -> list[Row]:
+    """The query's rows, cached per graph version."""
+    return guarded(query, params, lambda: state.ask(query, params))
+
+
+def answer(state: AppState, request: Request, query: NamedQuery, raw: dict[str, Any], format: str | None) -> Response:
+    """Bind, run and render one query's answer: JSON, or CSV when asked; both cached per graph version.
+
+    The body is returned ready-made, so a cached answer is neither validated against the response model
+    nor encoded again (the model still documents it).
+    """
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     params = query.bind(raw)
-    rows = run_named(state, query, params)
     if wants_csv:
-        return PlainTextResponse(as_csv(query.columns, rows), media_type="text/csv")
-    return {"query": query.name, "params": {k: plain(v) for k, v in params.items()}, "count": len(rows), "rows": rows}
+        form, media_type = "csv", "text/csv; charset=utf-8"
+
+        def render(rows: list[Row]) -> bytes:
+            return as_csv(query.columns, rows).encode()
+    else:
+        form, media_type = "json", "application/json"
+        shown = {k: plain(v) for k, v in params.items()}
+
+        def render(rows: list[Row]) -> bytes:
+            document = {"query": query.name, "params": shown, "count": len(rows), "rows": rows}
+            # As FastAPI's JSONResponse writes it.
+            text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=jsonable)
+            return text.encode()
+
+    body = guarded(query, params, lambda: state.rendered(query, params, form, render))
+    return Response(body, media_type=media_type)
 
 
 def _annotation(param: Param) -> Any:
