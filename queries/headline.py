@@ -74,19 +74,25 @@ CALL (p) {{
   OPTIONAL MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x:System {{system_type: 'shared_care_record'}})
   RETURN collect(DISTINCT x.id) AS reached
 }}
-RETURN p.id AS practice, p.name AS name, p.icb AS icb, reached
-ORDER BY practice
+WITH p, reached ORDER BY p.id
+RETURN collect([p.id, p.name, p.icb, reached]) AS rows
 """
 
 
 def practices_shcr_only_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
-    records = run(
+    # One record holding every row: the driver handles each record as its own message (~30 us each), so
+    # an answer of thousands of practices (most of England, where few practices send anything) costs a
+    # fifth of the time this way (demo, all ICBs: ~610 -> ~120 ms).
+    [record] = run(
         PRACTICES_SHCR_ONLY_CYPHER,
         icb=params["icb"],
         as_of=params["as_of"].isoformat(),
         include_national_collections=params["include_national_collections"],
     )
-    return [{**record, "reached": sorted(record["reached"])} for record in records]
+    return [
+        {"practice": practice, "name": name, "icb": icb, "reached": sorted(reached)}
+        for practice, name, icb, reached in record["rows"]
+    ]
 
 
 PRACTICES_SHCR_ONLY = declare(
