@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Convert = Callable[[Any], Any]
 
 
 def to_record(obj: Any) -> dict[str, Any]:
@@ -36,34 +37,24 @@ def to_record(obj: Any) -> dict[str, Any]:
 
 
 @cache
-def _plainers(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+def _plainers(cls: type) -> tuple[tuple[str, Convert | None], ...]:
     """Per compared field, the function that makes its value plain JSON (None: already plain)."""
     hints = typing.get_type_hints(cls)
-    return tuple((field.name, _plainer(hints[field.name])) for field in dataclasses.fields(cls) if field.compare)
-
-
-def _plainer(hint: Any) -> Callable[[Any], Any] | None:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _plainer(options[0])
-    if origin is tuple:
-        item = _plainer(typing.get_args(hint)[0])
-        if item is None:
-            return list
-        return lambda values: [item(v) for v in values]
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return lambda member: member.value
-    if hint is date:
-        return date.isoformat
-    return None
+    plain = _for_hint(list, lambda enum: lambda member: member.value, date.isoformat)
+    return tuple((field.name, plain(hints[field.name])) for field in dataclasses.fields(cls) if field.compare)
 
 
 @cache
-def _converters(cls: type) -> dict[str, Callable[[Any], Any] | None]:
+def _converters(cls: type) -> dict[str, Convert | None]:
     """Per field, the function that types its JSON value (None: kept as is), worked out once per class."""
     hints = typing.get_type_hints(cls)
-    return {field.name: _converter(hints[field.name]) for field in dataclasses.fields(cls)}
+    typed = _for_hint(tuple, _typed_enum, date.fromisoformat)
+    return {field.name: typed(hints[field.name]) for field in dataclasses.fields(cls)}
+
+
+def _typed_enum(enum: type[Enum]) -> Convert:
+    members = {member.value: member for member in enum}
+    return lambda value: members.get(value) or enum(value)  # a dict lookup; enum() raises for a bad value
 
 
 def from_record(cls: type[T], record: typing.Mapping[str, Any]) -> T:
@@ -84,19 +75,26 @@ def from_record(cls: type[T], record: typing.Mapping[str, Any]) -> T:
     return cls(**values)
 
 
-def _converter(hint: Any) -> Callable[[Any], Any] | None:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _converter(options[0])
-    if origin is tuple:
-        item = _converter(typing.get_args(hint)[0])
-        if item is None:
-            return tuple
-        return lambda values: tuple(item(v) for v in values)
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        members = {member.value: member for member in hint}
-        return lambda value: members.get(value) or hint(value)  # a dict lookup; hint() raises for a bad value
-    if hint is date:
-        return date.fromisoformat
-    return None
+def _for_hint(
+    sequence: Callable[[Iterable[Any]], Any], enum: Callable[[type[Enum]], Convert], day: Convert
+) -> Callable[[Any], Convert | None]:
+    """Builds, for a type hint, the converter of one direction (to JSON or back): Optional is unwrapped,
+    tuples become ``sequence`` of their converted items, enums and dates use ``enum`` and ``day``."""
+
+    def convert(hint: Any) -> Convert | None:
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+            return convert(options[0])
+        if origin is tuple:
+            item = convert(typing.get_args(hint)[0])
+            if item is None:
+                return sequence
+            return lambda values: sequence(item(v) for v in values)
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            return enum(hint)
+        if hint is date:
+            return day
+        return None
+
+    return convert
