@@ -226,18 +226,13 @@ def _parse_row(
     ok = True
     for column in columns.values():
         cell = cells.get(column.name, "")
-        if not cell:
-            if column.required:
-                report.add(table.where, number, column.name, cell, "a value is required")
-                ok = False
-            continue
         remembered = memo[column.name] if column.is_list or column.parse is not text else None
         if remembered is not None and cell in remembered:
             values[column.name] = remembered[cell]
             continue
-        items = [item.strip() for item in cell.split(";")] if column.is_list else [cell]
+        items = ([item.strip() for item in cell.split(";")] if column.is_list else [cell]) if cell else []
         items = [item for item in items if item]
-        if not items:  # a list cell of separators only (";") records nothing, as an empty one
+        if not items:  # an empty cell, or a list cell of separators only (";"), records nothing
             if column.required:
                 report.add(table.where, number, column.name, cell, "a value is required")
                 ok = False

@@ -60,13 +60,10 @@ def parse_rows(name: str, where: str, grid: list[list[str]]) -> Table:
     header_number, header_cells = numbered[0]
     header = tuple(cell.lower() for cell in header_cells)
     rows = []
-    named = all(header)  # usually; otherwise unnamed columns are dropped
     for number, cells in numbered[1:]:
         padded = cells + [""] * (len(header) - len(cells))
-        if named:
-            rows.append((number, dict(zip(header, padded, strict=False))))
-        else:
-            rows.append((number, {column: padded[i] for i, column in enumerate(header) if column}))
+        # Cells past the header are dropped, and so are columns with no name.
+        rows.append((number, {column: cell for column, cell in zip(header, padded, strict=False) if column}))
     return Table(name, where, header, tuple(rows), header_number)
 
 
