@@ -95,10 +95,9 @@ def answer(state: AppState, request: Request, query: NamedQuery, raw: dict[str, 
             return as_csv(query.columns, rows).encode()
     else:
         form, media_type = "json", "application/json"
-        shown = {k: plain(v) for k, v in params.items()}
 
         def render(rows: list[Row]) -> bytes:
-            document = {"query": query.name, "params": shown, "count": len(rows), "rows": rows}
+            document = {"query": query.name, "params": params, "count": len(rows), "rows": rows}
             # As FastAPI's JSONResponse writes it.
             text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=jsonable)
             return text.encode()
