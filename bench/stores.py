@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phase import query_params
+from phase import query_params, seconds
 
 import queries
 from app.settings import demo_registers
@@ -32,23 +31,11 @@ from loaders.register import read_register, validate_together
 RUNS = 30
 
 
-def timed(work):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - started
-
-
-def latency(store: Store, query: queries.NamedQuery, params: dict[str, object]) -> float:
+def latencies(store: Store, query: queries.NamedQuery, params: dict[str, object]) -> tuple[float, float]:
+    """The query's median and p95 latency in ms over RUNS runs, after one to warm up."""
     bound = query.bind(params)
-    store.run(query, bound)  # warm up
-    return statistics.median(timed(lambda: store.run(query, bound))[1] for _ in range(RUNS)) * 1000
-
-
-def latencies(store: Store, params: dict[str, object]) -> tuple[float, float]:
-    query = queries.get("practices-shcr-only")
-    bound = query.bind(params)
-    store.run(query, bound)  # warm up
-    samples = sorted(timed(lambda: store.run(query, bound))[1] for _ in range(RUNS))
+    store.run(query, bound)
+    samples = sorted(seconds(lambda: store.run(query, bound))[1] for _ in range(RUNS))
     return statistics.median(samples) * 1000, samples[int(0.95 * (len(samples) - 1))] * 1000
 
 
@@ -72,16 +59,17 @@ def main() -> None:
         stores.append(("neo4j", os.environ["NEO4J_URI"]))
     for kind, uri in stores:
         if kind == "embedded":
-            store, t_reference = timed(lambda: MemoryStore(reference, None))
+            store, t_reference = seconds(lambda: MemoryStore(reference, None))
         else:
             neo = Neo4jStore.connect(str(uri), reference)
-            _, t_reference = timed(neo.reset)
+            _, t_reference = seconds(neo.reset)
             store = neo
-        _, t_demo = timed(partial(store.replace, registers))
-        all_median, all_p95 = latencies(store, {})
-        qop_median, qop_p95 = latencies(store, {"icb": "QOP"})
+        _, t_demo = seconds(partial(store.replace, registers))
+        headline = queries.get("practices-shcr-only")
+        all_median, all_p95 = latencies(store, headline, {})
+        qop_median, qop_p95 = latencies(store, headline, {"icb": "QOP"})
         for name, query in queries.CATALOGUE.items():
-            per_query.setdefault(name, {})[kind] = latency(store, query, params[name])
+            per_query.setdefault(name, {})[kind] = latencies(store, query, params[name])[0]
         lines.append(
             f"| {kind} | {t_reference:.2f} s ({rows_reference / t_reference:,.0f} rows/s) | {t_demo:.2f} s "
             f"| {rows_demo / t_demo:,.0f} | {all_median:.1f} / {all_p95:.1f} ms | {qop_median:.1f} / {qop_p95:.1f} ms |"
