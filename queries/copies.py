@@ -15,7 +15,7 @@ from graph.model import Flow, Node, Organisation, Role, System
 from graph.store import CypherRunner, Row
 from graph.vocab import DataCategory, OrgType
 from queries.coverage import reach_all, require_icb_cypher, require_icb_networkx
-from queries.flows import adjacency, carrying, live, reach
+from queries.flows import adjacency, carries, carrying, live, reach
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
 CONTROLLING = (Role.CONTROLLER, Role.JOINT_CONTROLLER, Role.RECIPIENT_CONTROLLER)
@@ -109,13 +109,13 @@ def data_copies_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row
 
 ORIGINS_CYPHER = f"""
 MATCH (o:Node {{icb: $icb}})-[f:FLOW]->()
-WHERE {live("f")} AND $category IN f.data_categories
+WHERE {carries("f")}
 RETURN DISTINCT o.id AS id
 """
 NEXT_CYPHER = f"""
 UNWIND $frontier AS id
 MATCH (:Node {{id: id}})-[f:FLOW]->(b)
-WHERE {live("f")} AND $category IN f.data_categories
+WHERE {carries("f")}
 RETURN DISTINCT b.id AS id
 """
 # Systems are looked up as nodes: the id constraint is on :Node, and a :System {id} look-up scans every
@@ -130,7 +130,7 @@ RETURN s.id AS system, s.name AS name, s.system_type AS system_type, s.icb AS ic
 INTO_SYSTEMS_CYPHER = f"""
 UNWIND $holders AS id
 MATCH (:Node {{id: id}})-[f:FLOW]->(s:System)
-WHERE {live("f")} AND $category IN f.data_categories
+WHERE {carries("f")}
 UNWIND coalesce(f.controllers, []) + CASE WHEN f.recipient_controller IS NULL THEN [] ELSE [f.recipient_controller] END
        AS controller
 RETURN s.id AS system, collect(DISTINCT controller) AS controllers
@@ -285,11 +285,10 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
 
 
 ORIGIN_CYPHER = (
-    "(coalesce({n}.org_type, '') IN $providers OR NOT EXISTS {{ MATCH ()-[h:FLOW]->({n}) "
-    "WHERE " + live("h") + " AND $category IN h.data_categories }})"
+    "(coalesce({n}.org_type, '') IN $providers OR NOT EXISTS {{ MATCH ()-[h:FLOW]->({n}) WHERE " + carries("h") + " }})"
 )
-SENDS_CYPHER = "EXISTS {{ MATCH ({n})-[h:FLOW]->() WHERE " + live("h") + " AND $category IN h.data_categories }}"
-CARRIES = f"{live('f')} AND $category IN f.data_categories"
+SENDS_CYPHER = "EXISTS {{ MATCH ({n})-[h:FLOW]->() WHERE " + carries("h") + " }}"
+CARRIES = carries("f")
 
 # Candidates are what the stopped node reaches (ANY SHORTEST: one breadth-first search). A candidate is
 # lost when no origin reaches it with the stopped node excluded from every hop (the predicate on b) but

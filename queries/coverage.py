@@ -16,7 +16,7 @@ from graph.memory import GraphView
 from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.vocab import ANALYTICAL_PLATFORMS, CORE_CATEGORIES, DataCategory, OrgType, SystemType
-from queries.flows import adjacency, carrying, live, not_national, valid_at, valid_node
+from queries.flows import adjacency, carries, carries_primary_care, carrying, valid_at, valid_node
 from queries.headline import LEAVES_CYPHER, LEAVES_DIRECTLY_CYPHER, practices_shcr_only_networkx
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
@@ -196,7 +196,7 @@ RETURN p.id AS practice, p.name AS name, p.list_size AS list_size
 REACHING_CYPHER = f"""
 MATCH (x:System {{system_type: $system_type, icb: $icb}})
 MATCH ANY SHORTEST (p:Organisation {{org_type: 'gp_practice', icb: $icb}}) ((a)-[f:FLOW]->(b)
-    WHERE {live("f")} AND 'primary_care' IN f.data_categories AND {not_national("f", "b")})+ (x)
+    WHERE {carries_primary_care("f", "b")})+ (x)
 RETURN DISTINCT p.id AS practice
 """
 
@@ -317,7 +317,7 @@ CALL (i) {{
   MATCH (p:System {{icb: i.id}})
   WHERE p.system_type IN $platforms
   CALL (i, p) {{
-    MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE {live("f")} AND $category IN f.data_categories)+ (p)
+    MATCH ANY SHORTEST (o:Node) ((a)-[f:FLOW]->(b) WHERE {carries("f")})+ (p)
     WHERE o.icb = i.id
     RETURN o
     LIMIT 1

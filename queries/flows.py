@@ -31,6 +31,16 @@ def live(f: str = "f") -> str:
     return LIVE_CYPHER.format(f=f)
 
 
+def carries(f: str = "f", category: str = "$category") -> str:
+    """Cypher: flow ``f`` is live and carries ``category`` (a parameter, or a quoted literal)."""
+    return f"{live(f)} AND {category} IN {f}.data_categories"
+
+
+def carries_primary_care(f: str, destination: str) -> str:
+    """Cypher: flow ``f`` counts for the ShCR questions: live, primary care, not a national collection."""
+    return carries(f, "'primary_care'") + " AND " + not_national(f, destination)
+
+
 def not_national(f: str = "f", dst: str = "b") -> str:
     return NOT_NATIONAL_CYPHER.format(f=f, dst=dst)
 

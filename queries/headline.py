@@ -15,7 +15,7 @@ from graph.memory import GraphView
 from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.vocab import DataCategory, OrgType, SystemType
-from queries.flows import adjacency, carrying, live, not_national, reach, valid_at, valid_node
+from queries.flows import adjacency, carries_primary_care, carrying, reach, valid_at, valid_node
 from queries.registry import AS_OF, NamedQuery, Param, declare
 
 INSIDE = (SystemType.SHARED_CARE_RECORD, SystemType.GP_CLINICAL_SYSTEM)
@@ -48,18 +48,13 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 # definition, are searched again for their ShCRs. Most practices send straight outside, and a search
 # finishes a level before it stops (the level after a ShCR is all it sends), so a lazy one-hop check
 # comes first, in a CALL to keep the planner from running the search first.
-def _carries_primary_care(f: str, destination: str) -> str:
-    """Flow ``f`` counts for the headline: live, carrying primary care, not a national collection."""
-    return f"{live(f)} AND 'primary_care' IN {f}.data_categories AND {not_national(f, destination)}"
-
-
-_PRIMARY_CARE_HOP = f"""((a)-[f:FLOW]->(b) WHERE {_carries_primary_care("f", "b")})+"""
+_PRIMARY_CARE_HOP = f"""((a)-[f:FLOW]->(b) WHERE {carries_primary_care("f", "b")})+"""
 _OUTSIDE = "NOT coalesce(x.system_type, '') IN ['shared_care_record', 'gp_clinical_system']"
 # Whether practice p's primary care data goes outside the boundary in one hop, or at all
 # (icb-shcr-only-summary counts with these too).
 LEAVES_DIRECTLY_CYPHER = f"""EXISTS {{
     MATCH (p)-[f:FLOW]->(x)
-    WHERE x <> p AND {_OUTSIDE} AND {_carries_primary_care("f", "x")}
+    WHERE x <> p AND {_OUTSIDE} AND {carries_primary_care("f", "x")}
   }}"""
 LEAVES_CYPHER = f"""EXISTS {{
     MATCH ANY SHORTEST (p) {_PRIMARY_CARE_HOP} (x)
