@@ -24,8 +24,8 @@ from graph.model import Agreement, Flow, Organisation, ReferenceData, Register, 
 from graph.store import Query, RegisterInfo, Row, StoreError
 
 FORMAT = 1
-T = TypeVar("T")
 STATE_FILE = "registers.json"
+T = TypeVar("T")
 
 
 class GraphView:
