@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import queries
-from app.errors import ApiError
 from app.stores import load_into, open_store, reference_data
 from app.views.chain import chain_view
+from app.views.errors import ViewError
 from app.views.groups import expanded
 from app.views.icb import icb_view
 from app.views.lineage import lineage_view
@@ -91,9 +91,9 @@ def cmd_view(args: argparse.Namespace) -> int:
     store = open_for(args)
     try:
         html = render(picture_for(args, store))
-    except ApiError as error:
+    except ViewError as error:
         # ParamError, not app.cli's UserError: main() reports it either way without a traceback.
-        raise queries.ParamError(f"{error.body.message} ({error.body.fix})") from None
+        raise queries.ParamError(f"{error.message} ({error.fix})") from None
     finally:
         store.close()
     if args.output == "-":
