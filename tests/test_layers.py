@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Collection, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -117,13 +118,19 @@ def layer_breaks(graph: nx.DiGraph, allowed: Mapping[str, set[str]]) -> list[str
     return breaks
 
 
+@cache
+def project() -> nx.DiGraph:
+    """The project's import graph, parsed once for all the tests here."""
+    return import_graph(ROOT, PACKAGES)
+
+
 def test_no_import_cycles() -> None:
-    cycle = cycle_in(import_graph(ROOT, PACKAGES))
+    cycle = cycle_in(project())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
 def test_imports_point_down_the_layers() -> None:
-    assert layer_breaks(import_graph(ROOT, PACKAGES), ALLOWED) == []
+    assert layer_breaks(project(), ALLOWED) == []
 
 
 def test_only_the_neo4j_store_imports_neo4j() -> None:
@@ -135,7 +142,7 @@ def test_only_the_neo4j_store_imports_neo4j() -> None:
 
 
 def test_views_know_neither_the_api_nor_the_cli() -> None:
-    graph = import_graph(ROOT, PACKAGES)
+    graph = project()
     wrong = [
         f"{source} imports {target}"
         for source, target in sorted(graph.edges)
@@ -154,7 +161,7 @@ def test_views_know_neither_the_api_nor_the_cli() -> None:
 
 def test_the_graph_is_read_as_written() -> None:
     """The finder sees what the layers rely on: edges that exist today, through each form of import."""
-    graph = import_graph(ROOT, PACKAGES)
+    graph = project()
     assert graph.has_edge("graph.memory", "graph.view")  # from graph.view import GraphView
     assert graph.has_edge("app.cli", "app.cli.check")  # from app.cli import check (a submodule)
     assert graph.has_edge("app.cli.serve", "app.main")  # imported inside a function
