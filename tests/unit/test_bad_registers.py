@@ -22,7 +22,7 @@ from graph.state import STATE_FILE
 from graph.store import Store
 from loaders.register import InvalidRegister, Problem, read_register, validate_together
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registers"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "registers"
 GOOD = FIXTURES / "good"
 
 Defect = Callable[[Tables], None]
