@@ -13,6 +13,7 @@ each import ``graph`` and themselves, never each other; ``app`` may import anyth
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -169,6 +170,15 @@ def test_the_graph_is_read_as_written() -> None:
     assert graph.has_edge("app.cli", "queries")  # import queries (the package)
     assert graph.has_edge("app.cli", "app.cli.common")  # from app.cli.common import UserError (a name in it)
     assert "app.cli.common.UserError" not in graph
+
+
+def test_the_architecture_map_names_files_that_exist() -> None:
+    """ARCHITECTURE.md points newcomers at files to copy: a renamed or removed one fails here."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:app|graph|loaders|queries|tests)/[\w/.]*)`", text))
+    assert {"queries/headline.py", "app/routers/checks.py", "tests/unit/test_layers.py"} <= named
+    assert sorted(path for path in named if not (ROOT / path).exists()) == []
+    assert all(f"`{package}/`" in text for package in PACKAGES)
 
 
 TOY = {
