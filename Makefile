@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run serve test browser bench docs lint typecheck check neo4j-up neo4j-down clean
+.PHONY: help setup run serve test test-quick browser bench docs lint typecheck check neo4j-up neo4j-down clean
 
 ## setup: create .venv and install icsgraph with its development tools
 setup: $(STAMP)
@@ -21,9 +21,16 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/icsgraph serve --demo --host $(HOST) --port $(PORT)
 
-## test: set up, start a local Neo4j (unless NEO4J_URI is set), run the whole suite, stop Neo4j
+## test: set up, start a local Neo4j (unless NEO4J_URI is set), run the whole suite, stop Neo4j (what CI runs)
 test: setup browser
 	bash scripts/test.sh
+
+## test-quick: the edit-test loop in under a minute: ruff, then pytest on the embedded store only
+##   (tests/spec, unit, cli, api and the doctests; no Neo4j, no browser, no generative or slow tests)
+test-quick: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -m "not neo4j and not slow" tests/spec tests/unit tests/cli tests/api app graph loaders queries
 
 ## browser: Debian's Chromium for the browser tests, installed with apt-get when /usr/bin/chromium is missing
 browser:
@@ -39,6 +46,7 @@ bench: setup
 docs: setup
 	$(BIN)/python scripts/gen_docs.py
 
+## lint / typecheck / check: ruff (lint and format), mypy strict, or both
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,5 +63,10 @@ neo4j-up:
 neo4j-down:
 	bash scripts/neo4j.sh down
 
+## help: list these targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## clean: remove .venv, the project's Neo4j and build files
 clean:
 	rm -rf $(VENV) .neo4j build *.egg-info

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import queries
 from app.schemas import ErrorBody, Problem
+from app.views.errors import NotFound, ViewError
 from graph.store import StoreError
 from loaders.register import InvalidRegister
 
@@ -155,6 +156,10 @@ def install(app: FastAPI) -> None:
     async def store_error(request: Request, error: StoreError) -> JSONResponse:
         log.warning("store error on %s: %s", request.url.path, error)
         return respond(ApiError(503, f"the store could not answer: {error}", "try again; check the store is up"))
+
+    @app.exception_handler(ViewError)
+    async def view_error(request: Request, error: ViewError) -> JSONResponse:
+        return respond(ApiError(404 if isinstance(error, NotFound) else 422, error.message, error.fix))
 
 
 def documented(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -14,8 +14,9 @@ from platformdirs import user_cache_dir
 import loaders
 from app.settings import Settings
 from graph import model
-from graph.memory import MemoryStore, write_atomically
+from graph.memory import MemoryStore
 from graph.model import ReferenceData, Register
+from graph.state import write_atomically
 from graph.store import Store
 from loaders.reference import load_reference, reference_root
 from loaders.register import validate_together

@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import queries
 from app.stores import reference_data
-from graph.memory import GraphView, MemoryStore
+from graph.memory import MemoryStore
 from graph.model import Organisation, Register, System
 from graph.store import Store
+from graph.view import GraphView
 from graph.vocab import OrgType, SystemType
 from loaders.register import read_register, validate_together
 

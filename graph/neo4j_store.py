@@ -22,9 +22,9 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimum
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph.codec import to_record
-from graph.memory import _decode, _encode
 from graph.merge import merge, node_id
 from graph.model import REFERENCE, Flow, Node, Organisation, ReferenceData, Register
+from graph.state import decode, encode
 from graph.store import Query, RegisterInfo, Row, StoreError
 
 BATCH = 5_000
@@ -132,7 +132,7 @@ class Neo4jStore:
 
     def loaded(self) -> dict[str, Register]:
         rows = self._read("MATCH (r:Register) RETURN r.payload AS payload ORDER BY r.name")
-        registers = [_decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
+        registers = [decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
         return {register.name: register for register in registers}
 
     def registers(self) -> list[RegisterInfo]:
@@ -273,7 +273,7 @@ class Neo4jStore:
                             "counts": json.dumps(register.counts()),
                             "payload": gzip.compress(  # level 1: the payload is big, and speed matters more
                                 json.dumps(
-                                    _encode(register, RegisterInfo(register.name, register.path, "", {}))
+                                    encode(register, RegisterInfo(register.name, register.path, "", {}))
                                 ).encode(),
                                 compresslevel=1,
                             ),

@@ -1,19 +1,18 @@
 """The small interface every store implements, and the query shape stores run.
 
-The embedded networkx store (``graph.memory``) is the default and the reference semantics; the Neo4j
-store (``graph.neo4j_store``) must give the same answer to every named query.
+The embedded networkx store (``graph.memory``) is the default and the reference semantics: its queries
+read a ``graph.view.GraphView``. The Neo4j store (``graph.neo4j_store``) must give the same answer to
+every named query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from graph.model import Register
-
-if TYPE_CHECKING:
-    from graph.memory import GraphView
+from graph.view import GraphView
 
 Row = dict[str, Any]
 

@@ -34,10 +34,10 @@ from datetime import date
 from typing import Any
 
 from graph.codec import from_record
-from graph.memory import GraphView
 from graph.merge import node_id
 from graph.model import Agreement, Flow, Node, Organisation, System
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from queries.flows import live
 from queries.lineage import unknown_node
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Organisation
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import CldcBasis, DataCategory, Identifiability, OptOutStatus, OrgType, Purpose, SystemType
 from queries.flows import carrying, live
 from queries.registry import AS_OF, CypherImpl, NamedQuery, NetworkxImpl, Param, declare

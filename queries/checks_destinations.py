@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import System
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import ANALYTICAL_PLATFORMS, Identifiability
 from queries.checks import LIVE_FLOWS_CYPHER, PERSONAL, check, finding, in_order, secondary_uses
 from queries.flows import carrying

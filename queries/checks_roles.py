@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Organisation, Role
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import AgreementType
 from queries.checks import LIVE_FLOWS_CYPHER, check, finding, in_order
 from queries.flows import carrying, live

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Flow, Node, Organisation, Role, System
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import DataCategory, OrgType
 from queries.coverage import reach_all, require_icb_cypher, require_icb_networkx
 from queries.flows import adjacency, carries, carrying, live, reach

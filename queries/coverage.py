@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import ANALYTICAL_PLATFORMS, CORE_CATEGORIES, DataCategory, OrgType, SystemType
 from queries.flows import adjacency, carries, carries_primary_care, carrying, valid_at, valid_node
 from queries.headline import LEAVES_CYPHER, LEAVES_DIRECTLY_CYPHER, practices_shcr_only_networkx

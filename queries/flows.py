@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from graph.memory import GraphView
 from graph.model import Flow, Organisation, System
+from graph.view import GraphView
 from graph.vocab import DataCategory, Purpose, SystemType
 
 LIVE_CYPHER = (

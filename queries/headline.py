@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import DataCategory, OrgType, SystemType
 from queries.flows import adjacency, carries_primary_care, carrying, reach, valid_at, valid_node
 from queries.registry import AS_OF, NamedQuery, Param, declare

@@ -16,9 +16,9 @@ from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from graph.memory import GraphView
 from graph.model import Flow, Node, Organisation
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from graph.vocab import DataCategory, Identifiability, Purpose
 from queries.flows import live
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare

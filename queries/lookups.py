@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.memory import GraphView
 from graph.store import CypherRunner, Row
+from graph.view import GraphView
 from queries.records import CypherReader, FlowFilter, NetworkxReader, Reader, ids_in
 
 

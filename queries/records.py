@@ -14,9 +14,9 @@ from enum import Enum
 from typing import Any, Protocol
 
 from graph.codec import from_record
-from graph.memory import GraphView
 from graph.model import Flow, Node, Organisation, System
 from graph.store import CypherRunner
+from graph.view import GraphView
 from queries.flows import live
 
 Record = dict[str, Any]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from graph.store import CypherRunner, Row
 
 if TYPE_CHECKING:
-    from graph.memory import GraphView
+    from graph.view import GraphView
 
 
 class ParamError(ValueError):

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+SPEC = ROOT / "tests" / "spec"
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(SPEC)]
 
 import queries  # noqa: E402
 from app.output import as_table, cell  # noqa: E402
@@ -28,7 +29,7 @@ OUT = ROOT / "docs" / "queries.md"
 
 def examples() -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for path in sorted((ROOT / "tests").glob("test_*.py")):
+    for path in sorted(SPEC.glob("test_*.py")):
         module = importlib.import_module(path.stem)
         found.update(getattr(module, "DOC_EXAMPLES", {}))
     return found

@@ -14,9 +14,18 @@ from graph.model import ReferenceData, Register
 from graph.store import Store
 from loaders.register import validate_together
 
-STORES = ["embedded", "neo4j"]
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 MakeStore = Callable[..., Store]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``neo4j`` every test that needs a Neo4j: the Neo4j side of ``make_store`` is marked where it
+    is declared; a test using any other fixture named for Neo4j (``make_neo4j_store``, a module's own
+    ``neo4j_store``) is marked here, so ``-m "not neo4j"`` runs the embedded store alone."""
+    for item in items:
+        if any("neo4j" in name for name in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def neo4j_uri() -> str:

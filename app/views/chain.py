@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import queries
-from app.errors import not_found
+from app.views.errors import NotFound
 from app.views.network import Ask, Canvas, Links, Picture, nav
 from app.views.style import HOP_STYLE, ROLE_COLOUR, flow_lines, words
 from graph.model import Role
@@ -63,7 +63,7 @@ def chain_view(ask: Ask, links: Links, source: str, target: str, *, as_of: date,
     known = {record["id"] for record in ask(NODES, {"ids": [source, target]})}
     for end in (source, target):
         if end not in known:
-            raise not_found("node", end, "give two organisation ODS codes or system ids; /api/organisations lists them")
+            raise NotFound("node", end, "give two organisation ODS codes or system ids; /api/organisations lists them")
     query = queries.get(QUERY)
     rows = ask(query, query.bind({"source": source, "destination": target, "as_of": as_of}))
     paths = max((row["path"] for row in rows), default=0)

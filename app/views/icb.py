@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.errors import not_found
+from app.views.errors import NotFound
 from app.views.groups import EXPAND_ALL, draw_flows
 from app.views.network import Ask, Canvas, Links, Picture, nav
 from queries.lookups import ICB_NETWORK, NODES
@@ -16,7 +16,7 @@ def icb_view(ask: Ask, links: Links, icb: str, *, as_of: date, expand: set[str])
     records = {record["id"]: record for record in found["nodes"]}
     named = [record for record in ask(NODES, {"ids": [icb]}) if record.get("org_type") == "icb"]
     if not found["flows"] and not named:
-        raise not_found("ICB", icb, "give an ICB's ODS code, e.g. QOP; /views/ lists the ICBs that have flows")
+        raise NotFound("ICB", icb, "give an ICB's ODS code, e.g. QOP; /views/ lists the ICBs that have flows")
     name = str(named[0]["name"]) if named else icb
     canvas = Canvas(links)
     keep = {"as_of": as_of.isoformat()}

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 import queries
-from app.errors import not_found
+from app.views.errors import NotFound
 from app.views.groups import draw_flows
 from app.views.network import Ask, Canvas, Links, Picture, nav
 from app.views.style import words
@@ -36,9 +36,7 @@ def lineage_view(
 ) -> Picture:
     """The nodes reached within ``depth`` hops of flows live at ``as_of`` that match ``filters``."""
     if not ask(NODES, {"ids": [node_id]}):
-        raise not_found(
-            "node", node_id, "give an organisation's ODS code or a system id; /api/organisations lists them"
-        )
+        raise NotFound("node", node_id, "give an organisation's ODS code or a system id; /api/organisations lists them")
     direction = "upstream" if upstream else "downstream"
     query = queries.get(QUERY)
     rows = ask(

@@ -17,12 +17,12 @@ from fixtures.make_fixtures import Tables, read_folder, write_folder, write_work
 from support import tiny_reference
 
 from app.stores import load_into
-from graph.memory import STATE_FILE
 from graph.model import ReferenceData
+from graph.state import STATE_FILE
 from graph.store import Store
 from loaders.register import InvalidRegister, Problem, read_register, validate_together
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registers"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "registers"
 GOOD = FIXTURES / "good"
 
 Defect = Callable[[Tables], None]

@@ -16,7 +16,7 @@ import pytest
 import queries
 from app.cli import main
 
-CHECK_DEMO = Path(__file__).parent / "fixtures" / "registers" / "check-demo"
+CHECK_DEMO = Path(__file__).parent.parent / "fixtures" / "registers" / "check-demo"
 AS_OF = "2026-11-25"
 FOUND = {
     "lawful-basis": [("cd-lawful", None)],

@@ -15,11 +15,9 @@ from datetime import date
 from typing import Any
 
 import queries
+from app.cli.common import UserError, store_for
 from app.output import as_csv, as_table, json_default
-from app.stores import open_store, reference_data
-from graph.memory import MemoryStore
-from graph.store import Row, Store
-from loaders.register import validate_together
+from graph.store import Row
 from queries.checks import CHECK_COLUMNS
 from queries.registry import AS_OF, NamedQuery
 
@@ -43,10 +41,7 @@ def chosen(names: Sequence[str] | None) -> list[NamedQuery]:
     known = {query.name for query in available}
     unknown = [name for name in dict.fromkeys(names) if name not in known]
     if unknown:
-        # ParamError, not app.cli's UserError: main() catches it whichever way app.cli was started.
-        raise queries.ParamError(
-            f"no check named {', '.join(map(repr, unknown))}; the checks are: {', '.join(sorted(known))}"
-        )
+        raise UserError(f"no check named {', '.join(map(repr, unknown))}; the checks are: {', '.join(sorted(known))}")
     return [query for query in available if query.name in names]
 
 
@@ -55,22 +50,6 @@ def params_for(query: NamedQuery, as_of: date, within_days: int | None) -> dict[
     if within_days is not None and any(param.name == "within_days" for param in query.params):
         raw["within_days"] = within_days
     return query.bind(raw)
-
-
-def open_for(args: argparse.Namespace) -> Store:
-    """The loaded store; or, with --register, the reference data plus those registers, in memory."""
-    # Imported here: app.cli imports this module to build its parser.
-    from app.cli import read_registers, settings_from
-
-    if not args.register:
-        return open_store(settings_from(args))
-    # In memory whatever store is configured, so checking a register never writes to a database.
-    reference = reference_data()
-    registers = read_registers(args.register)
-    validate_together(reference, {}, registers)
-    store = MemoryStore(reference, None)
-    store.replace(registers)
-    return store
 
 
 def summary(checks: Sequence[NamedQuery], findings: Sequence[Row]) -> list[dict[str, Any]]:
@@ -93,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     checks = chosen(args.rule)
     as_of: date = AS_OF.parse(args.as_of) if args.as_of else date.today()
     bound = [(query, params_for(query, as_of, args.within_days)) for query in checks]
-    store = open_for(args)
+    store = store_for(args, args.register or [])
     try:
         findings = [row for query, params in bound for row in store.run(query, params)]
     finally:
@@ -116,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_findings and findings else 0
 
 
-def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def add_check(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add ``icsgraph check`` to the CLI's subcommands (``commands``, from ``add_subparsers``)."""
     check = commands.add_parser(
         "check",

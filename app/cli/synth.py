@@ -7,11 +7,11 @@ README beside the CSV files records the seed, each ICS's tier and the IG defects
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import say
 from app.stores import reference_data
 from loaders.reference import read_gp_suppliers
 from loaders.register_writer import write_register
@@ -23,10 +23,6 @@ examples:
   icsgraph synth --out synthetic-x10 --seed 7 --scale 10
   icsgraph validate synthetic-england && icsgraph load synthetic-england
 """
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def positive(text: str) -> int:
@@ -61,7 +57,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def add_synth(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add ``icsgraph synth`` to the CLI's subcommands; it reads no store, so takes none of ``common``."""
     synth = commands.add_parser(
         "synth",

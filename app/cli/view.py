@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import queries
-from app.errors import ApiError
-from app.stores import load_into, open_store, reference_data
+from app.cli.common import parse_params, store_for
+from app.settings import demo_registers
 from app.views.chain import chain_view
 from app.views.groups import expanded
 from app.views.icb import icb_view
 from app.views.lineage import lineage_view
 from app.views.network import Links, Picture, render
 from app.views.result import result_view
-from graph.memory import MemoryStore
 from graph.store import Store
 from graph.vocab import DataCategory, Identifiability, Purpose
 from queries.registry import AS_OF
@@ -39,20 +38,8 @@ examples:
 
 def open_for(args: argparse.Namespace) -> Store:
     """The loaded store; or, with --demo or --register, those registers in memory for this run only."""
-    # Imported here: app.cli imports this module to build its parser.
-    from app.cli import read_registers, settings_from
-
-    paths = list(args.register or [])
-    if args.demo:
-        from app.settings import demo_registers
-
-        paths = [str(path) for path in demo_registers()] + paths
-    if not paths:
-        return open_store(settings_from(args))
-    reference = reference_data()
-    store = MemoryStore(reference, None)
-    load_into(store, reference, read_registers(paths))
-    return store
+    demo = [str(path) for path in demo_registers()] if args.demo else []
+    return store_for(args, demo + list(args.register or []))
 
 
 def picture_for(args: argparse.Namespace, store: Store) -> Picture:
@@ -75,12 +62,7 @@ def picture_for(args: argparse.Namespace, store: Store) -> Picture:
     if args.view == "chain":
         return chain_view(store.run, links, args.source, args.target, as_of=as_of, path=args.path)
     query = queries.get(args.name)
-    raw: dict[str, Any] = {}
-    for pair in args.param:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise queries.ParamError(f"--param takes KEY=VALUE, got {pair!r}")
-        raw[key.strip()] = value.strip()
+    raw: dict[str, Any] = dict(parse_params(args.param))
     if args.as_of and any(p.name == "as_of" for p in query.params):
         raw["as_of"] = args.as_of
     params = query.bind(raw)
@@ -91,9 +73,6 @@ def cmd_view(args: argparse.Namespace) -> int:
     store = open_for(args)
     try:
         html = render(picture_for(args, store))
-    except ApiError as error:
-        # ParamError, not app.cli's UserError: main() reports it either way without a traceback.
-        raise queries.ParamError(f"{error.body.message} ({error.body.fix})") from None
     finally:
         store.close()
     if args.output == "-":
@@ -104,7 +83,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def add_view(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add ``icsgraph view`` to the CLI's subcommands (``commands``, from ``add_subparsers``)."""
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write ('-' for stdout)")

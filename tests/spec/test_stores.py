@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from support import SYSTEMS, register, tiny_reference
 
-from graph.memory import STATE_FILE, MemoryStore
+from graph.memory import MemoryStore
+from graph.state import STATE_FILE
 from graph.store import StoreError
 
 FIRST = "f1,A00001,shcr,primary_care,direct_care,identifiable,A00001,,,"

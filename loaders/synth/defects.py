@@ -15,8 +15,8 @@ from random import Random
 
 from graph.model import Flow, Organisation, System
 from graph.vocab import ANALYTICAL_PLATFORMS, CldcBasis, DataCategory, Identifiability, OptOutStatus, OrgType, Purpose
-from loaders.synth_ics import since
-from loaders.synth_records import DIRECT_CARE, PREFIX, Records
+from loaders.synth.ics import since
+from loaders.synth.records import DIRECT_CARE, PREFIX, Records
 
 ANCHOR = date(2026, 11, 25)
 """The day the planted findings are dated for: agreements expire before it, COPI reliance is after 2022."""

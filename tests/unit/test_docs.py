@@ -7,7 +7,7 @@ from pathlib import Path
 
 import queries
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def generator():  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from fixtures.make_fixtures import Tables, read_folder, write_folder
 from app.cli import main
 from loaders.reference import ENV_VAR
 
-CLI_GOOD = Path(__file__).parent / "fixtures" / "registers" / "cli-good"
+CLI_GOOD = Path(__file__).parent.parent / "fixtures" / "registers" / "cli-good"
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from datetime import date
 
 from graph.model import Organisation
 from graph.vocab import AgreementType, DataCategory, Identifiability, OptOutStatus, OrgType, Purpose, SystemType
-from loaders.synth_records import AGGREGATE, PREFIX, STATUTORY, Basis, Records
+from loaders.synth.records import AGGREGATE, PREFIX, STATUTORY, Basis, Records
 
 C, P, ID = DataCategory, Purpose, Identifiability
 

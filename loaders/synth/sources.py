@@ -10,8 +10,8 @@ from datetime import date
 
 from graph.model import Organisation
 from graph.vocab import AgreementType, DataCategory, FlowStatus, Identifiability, OptOutStatus, Purpose
-from loaders.synth_ics import Plan, add_months, core, since
-from loaders.synth_national import (
+from loaders.synth.ics import Plan, add_months, core, since
+from loaders.synth.national import (
     ASC_CLD,
     ASCLD_DIRECTION,
     AWS,
@@ -33,7 +33,7 @@ from loaders.synth_national import (
     ascld_dsa,
     csu_of,
 )
-from loaders.synth_records import (
+from loaders.synth.records import (
     AGGREGATE,
     DE_IDENTIFIED,
     DIRECT_CARE,

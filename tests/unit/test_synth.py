@@ -26,6 +26,9 @@ from loaders.register import read_register, validate_together
 from loaders.register_writer import register_tables, write_register
 from loaders.synth import ANCHOR, RATES, Synthesis, Tier, synthesise
 
+# Synthesising and checking all of England takes half a minute: left out of `make test-quick`.
+pytestmark = pytest.mark.slow
+
 SEED = 11
 FILES = ("organisations.csv", "systems.csv", "flows.csv", "agreements.csv")
 CHECKS = sorted({rate.check for rate in RATES.values()})

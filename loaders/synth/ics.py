@@ -29,7 +29,7 @@ from graph.vocab import (
     Purpose,
     SystemType,
 )
-from loaders.synth_national import (
+from loaders.synth.national import (
     CAG_RISK,
     DSCRO,
     EMIS,
@@ -42,7 +42,7 @@ from loaders.synth_national import (
     csu_of,
     sde_of,
 )
-from loaders.synth_records import (
+from loaders.synth.records import (
     PREFIX,
     RISK_STRATIFICATION,
     SDE_RESEARCH,

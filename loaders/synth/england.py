@@ -1,7 +1,7 @@
 """A synthetic flow register for all of England, on the real national reference data.
 
 Pure: the reference data, each practice's GP system supplier, a seed and a scale in; a ``Register``
-out, with the IG defects planted in it (``loaders.synth_defects.RATES``) listed beside it. Every
+out, with the IG defects planted in it (``loaders.synth.defects.RATES``) listed beside it. Every
 active English practice, open trust and council of the reference data appears under its real code;
 what is made up (systems, flows, agreements, bodies the reference data lacks) has a lower-case
 ``syn-`` id, which no ODS code can be. The same seed gives the same register, record for record.
@@ -21,13 +21,13 @@ from random import Random
 
 from graph.model import Flow, Organisation, ReferenceData, Register
 from graph.vocab import OrgType
-from loaders.synth_defects import ANCHOR, RATES, Planted, plant
-from loaders.synth_ics import Ics, Plan, Tier
-from loaders.synth_national import SDES, build_national, csu_of
-from loaders.synth_records import Records
-from loaders.synth_sources import local_authority_flows, practice_flows, trust_flows
+from loaders.synth.defects import ANCHOR, RATES, Planted, plant
+from loaders.synth.ics import Ics, Plan, Tier
+from loaders.synth.national import SDES, build_national, csu_of
+from loaders.synth.records import Records
+from loaders.synth.sources import local_authority_flows, practice_flows, trust_flows
 
-__all__ = ["ANCHOR", "RATES", "TIER_COUNTS", "Planted", "Synthesis", "Tier", "synthesise"]
+__all__ = ["ANCHOR", "NAME", "RATES", "TIER_COUNTS", "Planted", "Synthesis", "Tier", "describe", "synthesise"]
 
 NAME = "synthetic-england"
 TRUSTS = (

@@ -21,7 +21,7 @@ from support import tiny_reference
 from graph.model import Register
 from loaders.register import read_register, validate_together
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registers"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "registers"
 GOOD = FIXTURES / "good"
 
 

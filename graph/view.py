@@ -1,0 +1,58 @@
+"""The merged graph as the networkx side of every query reads it: pure, in memory, never written anywhere.
+
+A ``GraphView`` is made from merged contents (``graph.merge``) and never changes; a load makes a new one.
+The embedded store (``graph.memory``) holds the current view; persistence is ``graph.state``'s business.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import networkx as nx
+
+from graph.merge import Contents
+from graph.model import Organisation
+
+T = TypeVar("T")
+
+
+class GraphView:
+    """The merged graph as queries read it: records by id, and a MultiDiGraph of flows.
+
+    Nodes carry their record as ``node``; each flow is an edge keyed by its flow id, carrying ``flow``.
+    """
+
+    def __init__(self, contents: Contents) -> None:
+        self.nodes = contents.nodes
+        self.flows = contents.flows
+        self.agreements = contents.agreements
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.graph.add_nodes_from((identifier, {"node": node}) for identifier, node in self.nodes.items())
+        self.graph.add_edges_from(
+            (flow.source, flow.destination, flow.flow_id, {"flow": flow}) for flow in self.flows.values()
+        )
+        self._indexes: dict[Hashable, Any] = {}
+        self._indexing = threading.Lock()
+
+    def index(self, key: Hashable, build: Callable[[GraphView], T]) -> T:
+        """A structure derived from this graph (flows by category, say), built on first use and kept.
+
+        A view never changes once made (a load makes a new one), so what is built from it stays true;
+        concurrent API requests build each index once.
+        """
+        if key not in self._indexes:
+            with self._indexing:
+                if key not in self._indexes:
+                    self._indexes[key] = build(self)
+        return self._indexes[key]  # type: ignore[no-any-return]
+
+    def counts(self) -> dict[str, int]:
+        organisations = sum(isinstance(node, Organisation) for node in self.nodes.values())
+        return {
+            "organisations": organisations,
+            "systems": len(self.nodes) - organisations,
+            "flows": len(self.flows),
+            "agreements": len(self.agreements),
+        }
