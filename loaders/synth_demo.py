@@ -16,72 +16,58 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph.model import ReferenceData, Register
-from graph.vocab import CldcBasis, OptOutStatus, OrgType, SystemType
+from graph.vocab import DataCategory as C
+from graph.vocab import OrgType, SystemType
 from loaders.synth import England, resolve_suppliers
-from loaders.synth_demo_ics import (
-    AS_OF,
-    COLLECTIONS,
-    ID,
-    NECS,
-    NHS_ENGLAND,
-    RESEARCH,
-    TRUSTS,
-    A,
-    Build,
-    C,
-    Defect,
-    Ics,
-    P,
-    build_common,
-    choose_outside,
-)
+from loaders.synth_demo_ics import AS_OF, COLLECTIONS, TRUSTS, A, Build, Defect, Ics, build_common, choose_outside, span
+from loaders.synth_demo_kinds import INTO_NHSE_SDE, NECS, NHS_ENGLAND, RESEARCH, SDE_OUTPUT, send
 from loaders.synth_demo_stories import STORIES, chosen_practices
-from loaders.synth_records import AGGREGATE, Basis, Records
+from loaders.synth_records import Records
 
 __all__ = ["AS_OF", "ICSS", "Defect", "Demo", "build_demo"]
 
 ICSS = (
     Ics(
-        "greater-manchester",
-        "gm",
-        "QOP",
-        "Greater Manchester",
-        ("gmcr", "Greater Manchester Care Record"),
-        "graphnet",
-        "graphnet",
-        ("graphnet",),
-        date(2018, 4, 1),
-        ("nw-sde", "NHS North West Secure Data Environment (operator)"),
-        ("nw-sde-tre", "NHS North West Secure Data Environment"),
-        ("R0A", "RM3"),
+        key="greater-manchester",
+        prefix="gm",
+        icb="QOP",
+        name="Greater Manchester",
+        shcr=("gmcr", "Greater Manchester Care Record"),
+        shcr_operator="graphnet",
+        shcr_supplier="graphnet",
+        shcr_processors=("graphnet",),
+        shcr_start=date(2018, 4, 1),
+        sde_operator=("nw-sde", "NHS North West Secure Data Environment (operator)"),
+        sde=("nw-sde-tre", "NHS North West Secure Data Environment"),
+        fdp_trusts=("R0A", "RM3"),
     ),
     Ics(
-        "west-yorkshire",
-        "wy",
-        "QWO",
-        "West Yorkshire",
-        ("yhcr", "Yorkshire & Humber Care Record (West Yorkshire, incl. Leeds Care Record)"),
-        "RR8",
-        "orion",
-        ("RR8", "orion"),
-        date(2020, 6, 1),
-        ("yh-sde", "Yorkshire and Humber Secure Data Environment (operator)"),
-        ("yh-sde-tre", "Yorkshire and Humber Secure Data Environment"),
-        ("RR8", "RXF"),
+        key="west-yorkshire",
+        prefix="wy",
+        icb="QWO",
+        name="West Yorkshire",
+        shcr=("yhcr", "Yorkshire & Humber Care Record (West Yorkshire, incl. Leeds Care Record)"),
+        shcr_operator="RR8",  # hosted by Leeds Teaching Hospitals
+        shcr_supplier="orion",
+        shcr_processors=("RR8", "orion"),
+        shcr_start=date(2020, 6, 1),
+        sde_operator=("yh-sde", "Yorkshire and Humber Secure Data Environment (operator)"),
+        sde=("yh-sde-tre", "Yorkshire and Humber Secure Data Environment"),
+        fdp_trusts=("RR8", "RXF"),
     ),
     Ics(
-        "cornwall",
-        "cios",
-        "QT6",
-        "Cornwall and the Isles of Scilly",
-        ("cios-shcr", "Cornwall and Isles of Scilly Shared Care Record"),
-        "blackpear",
-        "blackpear",
-        ("blackpear",),
-        date(2022, 10, 1),
-        ("sw-sde", "South West Secure Data Environment (operator)"),
-        ("sw-sde-tre", "South West Secure Data Environment"),
-        ("REF", "RJ8"),
+        key="cornwall",
+        prefix="cios",
+        icb="QT6",
+        name="Cornwall and the Isles of Scilly",
+        shcr=("cios-shcr", "Cornwall and Isles of Scilly Shared Care Record"),
+        shcr_operator="blackpear",
+        shcr_supplier="blackpear",
+        shcr_processors=("blackpear",),
+        shcr_start=date(2022, 10, 1),
+        sde_operator=("sw-sde", "South West Secure Data Environment (operator)"),
+        sde=("sw-sde-tre", "South West Secure Data Environment"),
+        fdp_trusts=("REF", "RJ8"),
     ),
 )
 
@@ -124,61 +110,65 @@ def national() -> Records:
         r.system(system_id, name, SystemType.NATIONAL_COLLECTION, operator=NHS_ENGLAND)
     r.system("nhse-sde", "NHS England Secure Data Environment", SystemType.SDE, operator=NHS_ENGLAND)
 
-    gdppr = date(2020, 5, 27)
-    r.agreement(
-        "gdppr-direction",
-        A.DIRECTION,
-        ["dhsc", NHS_ENGLAND],
-        gdppr,
-        reference="General Practice Data for Planning and Research Directions (s254 HSCA 2012)",
-    )
-    r.agreement(
-        "gdppr-dpn",
-        A.DPN,
-        [NHS_ENGLAND],
-        gdppr,
-        reference="GDPPR Data Provision Notice to GP practices (s259 HSCA 2012)",
-    )
-    for dataset, c in COLLECTIONS.items():
-        r.agreement(
+    mandates = [
+        (
+            "gdppr-direction",
+            A.DIRECTION,
+            ["dhsc", NHS_ENGLAND],
+            "2020-05-27..",
+            "General Practice Data for Planning and Research Directions (s254 HSCA 2012)",
+        ),
+        (
+            "gdppr-dpn",
+            A.DPN,
+            [NHS_ENGLAND],
+            "2020-05-27..",
+            "GDPPR Data Provision Notice to GP practices (s259 HSCA 2012)",
+        ),
+    ]
+    mandates += [
+        (
             c.standard,
             A.OTHER,
             [NHS_ENGLAND],
-            date(2019, 4, 1),
-            reference=f"{dataset} information standard, mandated for NHS providers (s250 HSCA 2012)",
+            "2019-04-01..",
+            f"{d} information standard, mandated for NHS providers (s250 HSCA 2012)",
         )
-    r.agreement(
-        "ascld-mandate",
-        A.DIRECTION,
-        ["dhsc", NHS_ENGLAND],
-        date(2023, 4, 1),
-        reference="Adult Social Care Client Level Data: mandatory quarterly return from 1 April 2023",
-    )
-    r.agreement(
-        "cag-7-04a",
-        A.CAG_APPROVAL,
-        ["QOP", "QWO", NECS],
-        date(2013, 4, 1),
-        reference="CAG 7-04(a)/2013 s251 support for risk stratification (commissioners and CSUs)",
-    )
-    r.agreement(
-        "nhse-sde-direction",
-        A.DIRECTION,
-        ["dhsc", NHS_ENGLAND],
-        date(2023, 10, 1),
-        reference="Direction establishing the NHS England Secure Data Environment service",
-    )
-    r.agreement(
-        "nhse-sde-research-dsa",
-        A.DSA,
-        [NHS_ENGLAND, RESEARCH],
-        date(2024, 4, 1),
-        date(2029, 3, 31),
-        "NHS England SDE access: aggregate outputs only",
-    )
+        for d, c in COLLECTIONS.items()
+    ]
+    mandates += [
+        (
+            "ascld-mandate",
+            A.DIRECTION,
+            ["dhsc", NHS_ENGLAND],
+            "2023-04-01..",
+            "Adult Social Care Client Level Data: mandatory quarterly return from 1 April 2023",
+        ),
+        (
+            "cag-7-04a",
+            A.CAG_APPROVAL,
+            ["QOP", "QWO", NECS],
+            "2013-04-01..",
+            "CAG 7-04(a)/2013 s251 support for risk stratification (commissioners and CSUs)",
+        ),
+        (
+            "nhse-sde-direction",
+            A.DIRECTION,
+            ["dhsc", NHS_ENGLAND],
+            "2023-10-01..",
+            "Direction establishing the NHS England Secure Data Environment service",
+        ),
+        (
+            "nhse-sde-research-dsa",
+            A.DSA,
+            [NHS_ENGLAND, RESEARCH],
+            "2024-04-01..2029-03-31",
+            "NHS England SDE access: aggregate outputs only",
+        ),
+    ]
+    for agreement_id, agreement_type, parties, during, reference in mandates:
+        r.agreement(agreement_id, agreement_type, parties, *span(during), reference)
 
-    instrument, applied = ("NHS England SDE Direction",), OptOutStatus.APPLIED
-    direction = Basis(("6(1)(e)",), ("9(2)(h)", "9(2)(j)"), CldcBasis.STATUTORY_DIRECTION, instrument, applied)
     for system_id, category in (
         ("sus-plus", C.ACUTE),
         ("ecds", C.ACUTE),
@@ -186,36 +176,17 @@ def national() -> Records:
         ("csds", C.COMMUNITY),
         ("asc-cld", C.SOCIAL_CARE),
     ):
-        r.flow(
-            "national",
-            f"nat-{system_id}-sde",
-            system_id,
-            "nhse-sde",
-            [category],
-            [P.RESEARCH, P.PLANNING],
-            ID.PSEUDONYMISED,
-            [NHS_ENGLAND],
-            direction,
-            agreements=["nhse-sde-direction"],
-            valid_from=date(2024, 4, 1),
-            frequency="monthly",
-            transport="internal NHS England platform",
-        )
-    r.flow(
-        "sde-output",
+        send(r, INTO_NHSE_SDE, f"nat-{system_id}-sde", system_id, "nhse-sde", [category])
+    send(
+        r,
+        SDE_OUTPUT,
         "nat-sde-research",
         "nhse-sde",
         RESEARCH,
         [C.ACUTE, C.MENTAL_HEALTH],
-        [P.RESEARCH],
-        ID.AGGREGATE,
-        [NHS_ENGLAND],
-        AGGREGATE,
-        recipient_controller=RESEARCH,
+        controllers=[NHS_ENGLAND],
         agreements=["nhse-sde-research-dsa"],
         valid_from=date(2024, 6, 1),
-        frequency="per approved project",
-        transport="SDE output checking (airlock)",
     )
     return r
 

@@ -9,30 +9,40 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from graph.model import Organisation
-from graph.vocab import (
-    CORE_CATEGORIES,
-    AgreementType,
-    DataCategory,
-    Identifiability,
-    OptOutStatus,
-    OrgType,
-    Purpose,
-    SystemType,
+from graph.vocab import AgreementType, DataCategory, OrgType, SystemType
+from loaders.synth_demo_kinds import (
+    ASC_CLD,
+    COLLECTION,
+    COUNCIL_SHCR,
+    EPR,
+    FDP,
+    FDP_ICB,
+    GP_RECORD,
+    GPES,
+    NECS,
+    NHS_ENGLAND,
+    PALANTIR,
+    PRACTICE_SHCR,
+    RESEARCH,
+    SDE_OUTPUT,
+    SOCIAL_CARE,
+    TRUST_SHCR,
+    Kind,
+    send,
 )
 from loaders.synth_ics import add_months, since
 from loaders.synth_national import Collection
-from loaders.synth_records import AGGREGATE, DE_IDENTIFIED, DIRECT_CARE, STATUTORY, Records
+from loaders.synth_records import STATUTORY, Records
 
-C, P, ID, A = DataCategory, Purpose, Identifiability, AgreementType
-CORE = list(CORE_CATEGORIES)
+C, A = DataCategory, AgreementType
 AS_OF = date(2026, 11, 25)
-"""The demo's date: its planted findings are those of this day."""
-NHS_ENGLAND, NECS, RESEARCH, PALANTIR = "X26", "0AR", "health-research-consortium", "palantir"
+"""The demo's date: the planted defects are what the checks find as of this day."""
 # The demo's national collections (its national register defines them) and the standards mandating them.
 COLLECTIONS = {
     "SUS+": Collection("sus-plus", "Secondary Uses Service (SUS+)", C.ACUTE, "sus-information-standard"),
@@ -58,6 +68,12 @@ TRUSTS: dict[str, TrustFacts] = {
 }
 # Supplier label (as in the reference data) -> system id suffix, product, supplier organisation.
 GP_SYSTEMS = {"EMIS": ("emis-web", "EMIS Web", "emis"), "TPP": ("systmone", "TPP SystmOne", "tpp")}
+
+
+def span(text: str) -> tuple[date, date | None]:
+    """``2021-04-01..2028-03-31`` (or an open end, ``2021-04-01..``) as dates."""
+    start, _, end = text.partition("..")
+    return date.fromisoformat(start), date.fromisoformat(end) if end else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +130,21 @@ class Build:
     def gp_system(self, practice: str) -> str:
         return f"{self.ics.prefix}-{GP_SYSTEMS[self.suppliers[practice]][0]}"
 
+    def agree(
+        self, agreement_id: str, agreement_type: AgreementType, parties: Iterable[str], during: str, reference: str
+    ) -> None:
+        """An agreement valid ``during`` (``start..end``)."""
+        self.records.agreement(agreement_id, agreement_type, parties, *span(during), reference)
+
+    def send(self, kind: Kind, flow_id: str, source: str, to: str, what: Iterable[DataCategory], **own: Any) -> None:
+        send(self.records, kind, f"{self.ics.prefix}-{flow_id}", source, to, what, **own)
+
+    def leave(self, agreement_id: str, party: str) -> None:
+        """Take ``party`` off an agreement's parties."""
+        agreement = self.records.agreements[agreement_id]
+        parties = tuple(x for x in agreement.parties if x != party)
+        self.records.agreements[agreement_id] = replace(agreement, parties=parties)
+
     def change(self, flow_id: str, **changes: Any) -> None:
         self.records.flows[flow_id] = replace(self.records.flows[flow_id], **changes)
 
@@ -146,19 +177,20 @@ def choose_outside(build: Build, share: float = 0.04) -> list[str]:
     return sorted(candidates, key=lambda code: ranked(f"opt:{code}"))[: round(len(build.practices) * share)]
 
 
-def systems(build: Build) -> None:
-    ics, r, icb = build.ics, build.records, build.ics.icb
+def systems(b: Build) -> None:
+    ics, r, icb = b.ics, b.records, b.ics.icb
+    r.org(*ics.sde_operator, OrgType.SDE_OPERATOR)
     for system, product, supplier in GP_SYSTEMS.values():
         name = f"{product} ({ics.name} practices)"
         r.system(
             f"{ics.prefix}-{system}", name, SystemType.GP_CLINICAL_SYSTEM, operator=supplier, supplier=supplier, icb=icb
         )
     r.system(*ics.shcr, SystemType.SHARED_CARE_RECORD, operator=ics.shcr_operator, supplier=ics.shcr_supplier, icb=icb)
-    for t in build.trusts:
-        supplier = "epic" if t.org_id == "R0A" else None
+    for t in b.trusts:
+        epic = "epic" if t.org_id == "R0A" else None
         name = f"{display_name(t.name)} EPR"
-        r.system(f"epr-{t.org_id.lower()}", name, SystemType.EPR, operator=t.org_id, supplier=supplier, icb=icb)
-    for la in build.councils:
+        r.system(f"epr-{t.org_id.lower()}", name, SystemType.EPR, operator=t.org_id, supplier=epic, icb=icb)
+    for la in b.councils:
         name = f"{la.name} Council social care case management system"
         r.system(f"socialcare-{slug(la.name)}", name, SystemType.SOCIAL_CARE_SYSTEM, operator=la.org_id, icb=icb)
     for code, instance in [(icb, f"NHS {ics.name} ICB"), *((t, f"{t} trust") for t in ics.fdp_trusts)]:
@@ -167,286 +199,156 @@ def systems(build: Build) -> None:
     r.system(*ics.sde, SystemType.SDE, operator=ics.sde_operator[0])
 
 
-def agreements(build: Build) -> None:
-    ics, r, p = build.ics, build.records, build.ics.prefix
+def agreements(b: Build) -> None:
+    ics, p = b.ics, b.ics.prefix
     for label, (system, _, supplier) in GP_SYSTEMS.items():
-        users = [x.org_id for x in build.practices if build.suppliers[x.org_id] == label]
+        users = [x.org_id for x in b.practices if b.suppliers[x.org_id] == label]
         parties = [*users, supplier, *(["aws"] if supplier == "emis" else [])]
         reference = f"GP IT Futures call-off: data processing terms for {p}-{system}"
-        r.agreement(f"{p}-art28-{supplier}", A.ART28_CONTRACT, parties, date(2018, 4, 1), date(2028, 3, 31), reference)
-    councils = [la.org_id for la in build.councils]
-    contributors = [*(x.org_id for x in build.opted_in), *(t.org_id for t in build.trusts), *councils]
-    shcr_name, start = ics.shcr[1], ics.shcr_start
-    reference = f"{shcr_name}: joint controller arrangement (UK GDPR Art 26)"
-    r.agreement(f"{p}-art26-shcr", A.ART26_ARRANGEMENT, contributors, start, reference=reference)
-    reference = f"{shcr_name}: processing contract with host and supplier (Art 28)"
-    parties = [*contributors, *ics.shcr_processors]
-    r.agreement(f"{p}-art28-shcr", A.ART28_CONTRACT, parties, start, date(2029, 3, 31), reference)
-    reference = "ASC-CLD submission via the Data Landing Portal (NECS)"
-    parties = [*councils, NECS, NHS_ENGLAND]
-    r.agreement(f"{p}-dsa-ascld", A.DSA, parties, date(2023, 4, 1), date(2028, 3, 31), reference)
-    end = date(2031, 2, 28)
+        b.agree(f"{p}-art28-{supplier}", A.ART28_CONTRACT, parties, "2018-04-01..2028-03-31", reference)
+    councils = [la.org_id for la in b.councils]
+    contributors = [*(x.org_id for x in b.opted_in), *(t.org_id for t in b.trusts), *councils]
+    start = f"{ics.shcr_start.isoformat()}.."
+    b.agree(
+        f"{p}-art26-shcr",
+        A.ART26_ARRANGEMENT,
+        contributors,
+        start,
+        f"{ics.shcr[1]}: joint controller arrangement (UK GDPR Art 26)",
+    )
+    b.agree(
+        f"{p}-art28-shcr",
+        A.ART28_CONTRACT,
+        [*contributors, *ics.shcr_processors],
+        f"{start}2029-03-31",
+        f"{ics.shcr[1]}: processing contract with host and supplier (Art 28)",
+    )
+    b.agree(
+        f"{p}-dsa-ascld",
+        A.DSA,
+        [*councils, NECS, NHS_ENGLAND],
+        "2023-04-01..2028-03-31",
+        "ASC-CLD submission via the Data Landing Portal (NECS)",
+    )
     for code in ics.fdp_trusts:
-        reference = "NHS FDP: trust instance data processing agreement"
-        parties = [code, PALANTIR, NHS_ENGLAND]
-        r.agreement(f"{p}-art28-fdp-{code.lower()}", A.ART28_CONTRACT, parties, date(2024, 1, 15), end, reference)
-    reference = "NHS FDP: trust instances to the ICB instance (pseudonymised)"
-    parties = [*ics.fdp_trusts, ics.icb, PALANTIR, NHS_ENGLAND]
-    r.agreement(f"{p}-dsa-fdp-icb", A.DSA, parties, date(2024, 4, 1), end, reference)
-    reference = f"{ics.sde[1]}: aggregate outputs"
-    parties = [ics.sde_operator[0], RESEARCH]
-    r.agreement(f"{p}-dsa-sde-research", A.DSA, parties, date(2024, 4, 1), date(2029, 3, 31), reference)
-
-
-def practice_flows(build: Build) -> None:
-    """Every practice feeds its GP system and GPES; those in the shared care record feed it too."""
-    ics, r, p = build.ics, build.records, build.ics.prefix
-    primary, direct, identifiable = [C.PRIMARY_CARE], [P.DIRECT_CARE], ID.IDENTIFIABLE
-    na = OptOutStatus.NOT_APPLICABLE
-    for x in build.practices:
-        code, supplier = x.org_id, GP_SYSTEMS[build.suppliers[x.org_id]][2]
-        r.flow(
-            "gp",
-            f"{p}-gpsys-{code}",
-            code,
-            build.gp_system(code),
-            primary,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            processors=[supplier],
-            sub_processors=["aws"] if supplier == "emis" else [],
-            type1=na,
-            agreements=[f"{p}-art28-{supplier}"],
-            frequency="continuous",
-            transport="GP clinical system (hosted)",
+        b.agree(
+            f"{p}-art28-fdp-{code.lower()}",
+            A.ART28_CONTRACT,
+            [code, PALANTIR, NHS_ENGLAND],
+            "2024-01-15..2031-02-28",
+            "NHS FDP: trust instance data processing agreement",
         )
-    for x in build.opted_in:
-        code = x.org_id
-        onboarded = since(add_months(ics.shcr_start, ranked(f"onboard:{code}") % 24), x.valid_from)
-        r.flow(
-            "shcr",
-            f"{p}-shcr-{code}",
-            code,
-            ics.shcr[0],
-            primary,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            joint=True,
-            processors=ics.shcr_processors,
-            type1=na,
-            agreements=[f"{p}-art26-shcr", f"{p}-art28-shcr"],
-            valid_from=onboarded,
-            frequency="real time",
-            transport="FHIR API from the GP system",
-        )
-    gdppr = replace(STATUTORY, legal_instruments=("GDPPR Directions", "GDPPR Data Provision Notice"))
-    for x in build.practices:
-        code = x.org_id
-        r.flow(
-            "gpes",
-            f"{p}-gpes-{code}",
-            code,
-            "gpes",
-            primary,
-            [P.NATIONAL_COLLECTION],
-            identifiable,
-            [code],
-            gdppr,
-            recipient_controller=NHS_ENGLAND,
-            type1=OptOutStatus.APPLIED,
-            datasets=["GDPPR"],
-            agreements=["gdppr-direction", "gdppr-dpn"],
-            valid_from=since(date(2020, 5, 27), x.valid_from),
-            frequency="fortnightly",
-            transport="GPES extraction",
-        )
-
-
-def trust_flows(build: Build) -> None:
-    """Every trust feeds its EPR, the shared care record and national collections; some, FDP instances."""
-    ics, r, p = build.ics, build.records, build.ics.prefix
-    direct, identifiable = [P.DIRECT_CARE], ID.IDENTIFIABLE
-    for t in build.trusts:
-        code = t.org_id
-        categories, datasets = TRUSTS[code]
-        r.flow(
-            "epr",
-            f"{p}-epr-{code}",
-            code,
-            f"epr-{code.lower()}",
-            categories,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            frequency="continuous",
-            transport="trust EPR",
-        )
-        r.flow(
-            "shcr",
-            f"{p}-shcr-{code}",
-            code,
-            ics.shcr[0],
-            categories,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            joint=True,
-            processors=[x for x in ics.shcr_processors if x != code],
-            agreements=[f"{p}-art26-shcr", f"{p}-art28-shcr"],
-            valid_from=ics.shcr_start,
-            frequency="real time",
-            transport="HL7 v2 / FHIR feed",
-        )
-        for dataset in datasets:
-            c = COLLECTIONS[dataset]
-            basis = replace(STATUTORY, legal_instruments=(f"{dataset} information standard",))
-            r.flow(
-                "collection",
-                f"{p}-{c.system}-{code}",
-                code,
-                c.system,
-                [c.category],
-                [P.NATIONAL_COLLECTION],
-                identifiable,
-                [code],
-                basis,
-                recipient_controller=NHS_ENGLAND,
-                datasets=[dataset],
-                agreements=[c.standard],
-                frequency="monthly",
-                transport="SUS+ / DLP submission",
-            )
-    for code in ics.fdp_trusts:
-        categories, _ = TRUSTS[code]
-        instance = f"fdp-{code.lower()}"
-        r.flow(
-            "fdp",
-            f"{p}-fdp-{code}",
-            code,
-            instance,
-            categories,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            processors=[PALANTIR],
-            agreements=[f"{p}-art28-fdp-{code.lower()}"],
-            valid_from=date(2024, 9, 1),
-            frequency="daily",
-            transport="FDP data pipeline from the EPR",
-            notes="Operational use: waiting lists, discharge and theatre scheduling",
-        )
-        r.flow(
-            "fdp-icb",
-            f"{p}-fdp-icb-{code}",
-            instance,
-            f"fdp-{ics.icb.lower()}",
-            categories,
-            [P.PLANNING, P.POPULATION_HEALTH_MANAGEMENT],
-            ID.PSEUDONYMISED,
-            [code],
-            DE_IDENTIFIED,
-            recipient_controller=ics.icb,
-            processors=[PALANTIR],
-            agreements=[f"{p}-dsa-fdp-icb"],
-            valid_from=date(2025, 4, 1),
-            frequency="daily",
-            transport="FDP privacy enhancing technology",
-            notes="Pseudonymised before it leaves the trust instance",
-        )
-
-
-def council_flows(build: Build) -> None:
-    """Every council feeds its social care system, which feeds the shared care record and ASC-CLD."""
-    ics, r, p = build.ics, build.records, build.ics.prefix
-    social, direct, identifiable = [C.SOCIAL_CARE], [P.DIRECT_CARE], ID.IDENTIFIABLE
-    ascld = replace(STATUTORY, legal_instruments=("ASC-CLD mandatory collection",))
-    for la in build.councils:
-        code, name = la.org_id, slug(la.name)
-        system = f"socialcare-{name}"
-        r.flow(
-            "social-care",
-            f"{p}-sc-{name}",
-            code,
-            system,
-            social,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            frequency="continuous",
-            transport="case management system",
-        )
-        r.flow(
-            "shcr",
-            f"{p}-shcr-{name}",
-            system,
-            ics.shcr[0],
-            social,
-            direct,
-            identifiable,
-            [code],
-            DIRECT_CARE,
-            joint=True,
-            processors=ics.shcr_processors,
-            agreements=[f"{p}-art26-shcr", f"{p}-art28-shcr"],
-            valid_from=add_months(ics.shcr_start, 6),
-            frequency="daily",
-            transport="FHIR API",
-        )
-        r.flow(
-            "ascld",
-            f"{p}-ascld-{name}",
-            system,
-            "asc-cld",
-            social,
-            [P.NATIONAL_COLLECTION],
-            ID.PSEUDONYMISED,
-            [code],
-            ascld,
-            processors=[NECS],
-            recipient_controller=NHS_ENGLAND,
-            datasets=["ASC-CLD"],
-            agreements=["ascld-mandate", f"{p}-dsa-ascld"],
-            valid_from=date(2023, 4, 1),
-            frequency="quarterly",
-            transport="Data Landing Portal (pseudonymised on submission)",
-        )
-
-
-def sde_outputs(build: Build) -> None:
-    """Research outputs leave the regional SDE only as aggregates."""
-    ics, p = build.ics, build.ics.prefix
-    build.records.flow(
-        "sde-output",
-        f"{p}-sde-research",
-        ics.sde[0],
-        RESEARCH,
-        [C.ACUTE, C.COMMUNITY],
-        [P.RESEARCH],
-        ID.AGGREGATE,
-        [ics.sde_operator[0]],
-        AGGREGATE,
-        recipient_controller=RESEARCH,
-        agreements=[f"{p}-dsa-sde-research"],
-        valid_from=date(2025, 1, 6),
-        frequency="per approved project",
-        transport="SDE output checking (airlock)",
+    b.agree(
+        f"{p}-dsa-fdp-icb",
+        A.DSA,
+        [*ics.fdp_trusts, ics.icb, PALANTIR, NHS_ENGLAND],
+        "2024-04-01..2031-02-28",
+        "NHS FDP: trust instances to the ICB instance (pseudonymised)",
+    )
+    b.agree(
+        f"{p}-dsa-sde-research",
+        A.DSA,
+        [ics.sde_operator[0], RESEARCH],
+        "2024-04-01..2029-03-31",
+        f"{ics.sde[1]}: aggregate outputs",
     )
 
 
-def build_common(build: Build) -> None:
+def flows(b: Build) -> None:
+    """Practices feed their GP system, the shared care record (unless not opted in) and GPES; trusts their
+    EPR, the record, national collections and FDP; councils their social care system, the record and ASC-CLD.
+    """
+    ics, p, gp = b.ics, b.ics.prefix, [C.PRIMARY_CARE]
+    shcr, joint = ics.shcr[0], [f"{p}-art26-shcr", f"{p}-art28-shcr"]
+    for x in b.practices:
+        code, supplier = x.org_id, GP_SYSTEMS[b.suppliers[x.org_id]][2]
+        hosted = {"processors": [supplier], "sub_processors": ["aws"] if supplier == "emis" else []}
+        b.send(GP_RECORD, f"gpsys-{code}", code, b.gp_system(code), gp, agreements=[f"{p}-art28-{supplier}"], **hosted)
+    for x in b.opted_in:
+        joined = since(add_months(ics.shcr_start, ranked(f"onboard:{x.org_id}") % 24), x.valid_from)
+        hosts = ics.shcr_processors
+        b.send(
+            PRACTICE_SHCR, f"shcr-{x.org_id}", x.org_id, shcr, gp, processors=hosts, agreements=joint, valid_from=joined
+        )
+    for x in b.practices:
+        b.send(GPES, f"gpes-{x.org_id}", x.org_id, "gpes", gp, valid_from=since(date(2020, 5, 27), x.valid_from))
+    for code, (categories, datasets) in ((t.org_id, TRUSTS[t.org_id]) for t in b.trusts):
+        b.send(EPR, f"epr-{code}", code, f"epr-{code.lower()}", categories)
+        hosts = tuple(x for x in ics.shcr_processors if x != code)
+        b.send(
+            TRUST_SHCR,
+            f"shcr-{code}",
+            code,
+            shcr,
+            categories,
+            processors=hosts,
+            agreements=joint,
+            valid_from=ics.shcr_start,
+        )
+        for dataset, c in ((d, COLLECTIONS[d]) for d in datasets):
+            standard = replace(STATUTORY, legal_instruments=(f"{dataset} information standard",))
+            b.send(
+                COLLECTION,
+                f"{c.system}-{code}",
+                code,
+                c.system,
+                [c.category],
+                basis=standard,
+                datasets=[dataset],
+                agreements=[c.standard],
+            )
+    for code in ics.fdp_trusts:
+        categories, instance, icb = TRUSTS[code][0], f"fdp-{code.lower()}", ics.icb
+        b.send(FDP, f"fdp-{code}", code, instance, categories, agreements=[f"{p}-art28-fdp-{code.lower()}"])
+        b.send(
+            FDP_ICB,
+            f"fdp-icb-{code}",
+            instance,
+            f"fdp-{icb.lower()}",
+            categories,
+            controllers=[code],
+            recipient_controller=icb,
+            agreements=[f"{p}-dsa-fdp-icb"],
+        )
+    for la, name in ((la, slug(la.name)) for la in b.councils):
+        system, by = f"socialcare-{name}", [la.org_id]
+        b.send(SOCIAL_CARE, f"sc-{name}", la.org_id, system, [C.SOCIAL_CARE])
+        joined = add_months(ics.shcr_start, 6)
+        b.send(
+            COUNCIL_SHCR,
+            f"shcr-{name}",
+            system,
+            shcr,
+            [C.SOCIAL_CARE],
+            controllers=by,
+            processors=ics.shcr_processors,
+            agreements=joint,
+            valid_from=joined,
+        )
+        b.send(
+            ASC_CLD,
+            f"ascld-{name}",
+            system,
+            "asc-cld",
+            [C.SOCIAL_CARE],
+            controllers=by,
+            agreements=["ascld-mandate", f"{p}-dsa-ascld"],
+        )
+    # Research outputs leave the regional SDE only as aggregates.
+    b.send(
+        SDE_OUTPUT,
+        "sde-research",
+        ics.sde[0],
+        RESEARCH,
+        [C.ACUTE, C.COMMUNITY],
+        controllers=[ics.sde_operator[0]],
+        agreements=[f"{p}-dsa-sde-research"],
+        valid_from=date(2025, 1, 6),
+    )
+
+
+def build_common(b: Build) -> None:
     """The rows every demo ICS has, in the order the register lists them."""
-    build.records.org(*build.ics.sde_operator, OrgType.SDE_OPERATOR)
-    systems(build)
-    agreements(build)
-    practice_flows(build)
-    trust_flows(build)
-    council_flows(build)
-    sde_outputs(build)
+    systems(b)
+    agreements(b)
+    flows(b)
