@@ -18,8 +18,21 @@ from datetime import date
 from graph.model import ReferenceData, Register
 from graph.vocab import DataCategory as C
 from graph.vocab import OrgType, SystemType
+from loaders.reference import GP_SUPPLIERS
 from loaders.synth import England, resolve_suppliers
-from loaders.synth_demo_ics import AS_OF, COLLECTIONS, TRUSTS, A, Build, Defect, Ics, build_common, choose_outside, span
+from loaders.synth_demo_ics import (
+    AS_OF,
+    COLLECTIONS,
+    GP_SYSTEMS,
+    TRUSTS,
+    A,
+    Build,
+    Defect,
+    Ics,
+    build_common,
+    choose_outside,
+    span,
+)
 from loaders.synth_demo_kinds import INTO_NHSE_SDE, NECS, NHS_ENGLAND, RESEARCH, SDE_OUTPUT, send
 from loaders.synth_demo_stories import STORIES, chosen_practices
 from loaders.synth_records import Records
@@ -81,6 +94,7 @@ class Demo:
     defects: list[Defect]
     headline: dict[str, list[str]]  # ICB -> the practices whose primary care goes no further than the ShCR
     builds: list[Build]
+    sources: list[str]  # the reference files it was built from
 
 
 def national() -> Records:
@@ -210,6 +224,7 @@ def cast(ics: Ics, england: England, suppliers: Mapping[str, str]) -> Build:
         chosen_practices(ics.icb, practices),
     )
     build.outside = choose_outside(build)
+    build.guessed = [p.org_id for p in practices if suppliers.get(p.org_id) not in GP_SYSTEMS]
     return build
 
 
@@ -227,4 +242,5 @@ def build_demo(reference: ReferenceData, suppliers: Mapping[str, str]) -> Demo:
         titles[ics.key] = f"{ics.name} ({ics.icb})"
         builds.append(build)
         defects += build.defects
-    return Demo(registers, titles, defects, headline, builds)
+    sources = sorted({*reference.sources.values(), GP_SUPPLIERS})
+    return Demo(registers, titles, defects, headline, builds, sources)

@@ -71,7 +71,11 @@ GP_SYSTEMS = {"EMIS": ("emis-web", "EMIS Web", "emis"), "TPP": ("systmone", "TPP
 
 
 def span(text: str) -> tuple[date, date | None]:
-    """``2021-04-01..2028-03-31`` (or an open end, ``2021-04-01..``) as dates."""
+    """A ``start..end`` span of ISO dates; the end may be left open.
+
+    >>> span("2021-04-01..2028-03-31"), span("2021-04-01..")
+    ((datetime.date(2021, 4, 1), datetime.date(2028, 3, 31)), (datetime.date(2021, 4, 1), None))
+    """
     start, _, end = text.partition("..")
     return date.fromisoformat(start), date.fromisoformat(end) if end else None
 
@@ -116,6 +120,7 @@ class Build:
     suppliers: dict[str, str]  # practice -> "EMIS" or "TPP"
     chosen: dict[str, Organisation]  # the practices a story plants a defect on, by role
     outside: list[str] = field(default_factory=list)  # practices not in the shared care record, by rank
+    guessed: list[str] = field(default_factory=list)  # practices given their ICB's usual GP supplier
     records: Records = field(default_factory=Records)
     defects: list[Defect] = field(default_factory=list)
 
@@ -178,6 +183,7 @@ def choose_outside(build: Build, share: float = 0.04) -> list[str]:
 
 
 def systems(b: Build) -> None:
+    """The regional SDE's operator, then GP systems, shared care record, EPRs, social care systems, FDP, SDE."""
     ics, r, icb = b.ics, b.records, b.ics.icb
     r.org(*ics.sde_operator, OrgType.SDE_OPERATOR)
     for system, product, supplier in GP_SYSTEMS.values():
@@ -200,6 +206,7 @@ def systems(b: Build) -> None:
 
 
 def agreements(b: Build) -> None:
+    """GP system contracts, the shared care record's Art 26 and Art 28 paperwork, ASC-CLD, FDP, SDE outputs."""
     ics, p = b.ics, b.ics.prefix
     for label, (system, _, supplier) in GP_SYSTEMS.items():
         users = [x.org_id for x in b.practices if b.suppliers[x.org_id] == label]
