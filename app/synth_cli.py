@@ -49,7 +49,11 @@ def cmd_demo(out: Path) -> int:
     """Write the demo registers and their README into ``out``, then check them with the product."""
     started = time.perf_counter()
     reference, suppliers = reference_data(), read_gp_suppliers()
-    demo = build_demo(reference, suppliers)
+    try:
+        demo = build_demo(reference, suppliers)
+    except ValueError as error:  # reference data other than the bundled one (ICSGRAPH_REFERENCE)
+        say(f"icsgraph: error: {error}")
+        return 1
     for register in demo.registers:
         write_register(register, out / register.name)
         counts = ", ".join(f"{n} {kind}" for kind, n in register.counts().items())
