@@ -15,8 +15,9 @@ from datetime import date
 from typing import Any
 
 import queries
-from app.output import as_csv, as_table, json_default
+from app.output import as_csv, as_table
 from app.stores import open_store, reference_data
+from graph.codec import json_default
 from graph.memory import MemoryStore
 from graph.store import Row, Store
 from loaders.register import validate_together
