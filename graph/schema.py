@@ -106,7 +106,7 @@ class Column:
 class TableSchema:
     """One file of a register (or sheet of a workbook) and the model record each of its rows becomes.
 
-    ``unfilled`` names the record's fields that no column fills, with where their values come from.
+    ``unfilled`` describes the record's fields that no column fills, saying where their values come from.
     """
 
     name: str
@@ -164,13 +164,13 @@ ORGANISATIONS = TableSchema(
         *_dates("the organisation exists"),
     ),
     unfilled={
-        "sub_icb": "the reference data's hierarchy (a practice's sub-ICB location)",
-        "icb": "the reference data's hierarchy (the ICB it belongs to)",
-        "region": "the reference data's hierarchy (the NHS England region)",
-        "pcn": "the reference data (the primary care network a practice belongs to)",
-        "list_size": "the reference data (patients registered at a practice)",
-        "imd_score": "the reference data (the deprivation score of a practice's patients)",
-        "source": "the loader: 'reference', or the name of the register that defines it",
+        "sub_icb": "The sub-ICB location it belongs to, from the reference data.",
+        "icb": "The ICB it belongs to, from the reference data.",
+        "region": "The NHS England region it belongs to, from the reference data.",
+        "pcn": "The primary care network of a practice, from the reference data.",
+        "list_size": "The patients registered at a practice, from the reference data.",
+        "imd_score": "The deprivation score (IMD) of a practice's patients, from the reference data.",
+        "source": "'reference', or the name of the register that defines it.",
     },
 )  # fmt: skip
 
@@ -190,7 +190,7 @@ SYSTEMS = TableSchema(
                "questions."),
         Column("hosting_location", Kind.TEXT, "Where its data is held: UK, or the name of a country."),
     ),
-    unfilled={"source": "the loader: the name of the register that defines it"},
+    unfilled={"source": "The name of the register that defines it."},
 )  # fmt: skip
 
 FLOWS = TableSchema(
@@ -239,7 +239,7 @@ FLOWS = TableSchema(
         Column("evidence", Kind.TEXT, "Where the flow is evidenced (a DPIA, a schedule of a DSA)."),
         Column("notes", Kind.TEXT, "Anything else worth knowing."),
     ),
-    unfilled={"source_register": "the loader: the name of the register that defines it"},
+    unfilled={"source_register": "The name of the register that defines it."},
 )  # fmt: skip
 
 AGREEMENTS = TableSchema(
@@ -259,7 +259,7 @@ AGREEMENTS = TableSchema(
                "list it; a system_id stands for every flow into or out of that system.", many=True),
         Column("reference", Kind.TEXT, "Your reference for the document."),
     ),
-    unfilled={"source_register": "the loader: the name of the register that defines it"},
+    unfilled={"source_register": "The name of the register that defines it."},
 )  # fmt: skip
 
 TABLES: dict[str, TableSchema] = {table.name: table for table in (ORGANISATIONS, SYSTEMS, FLOWS, AGREEMENTS)}
