@@ -138,8 +138,8 @@ class TableSchema:
 
 def _dates(what: str) -> tuple[Column, Column]:
     return (
-        Column("valid_from", Kind.DATE, f"The first day {what}; empty when not recorded (no start)."),
-        Column("valid_to", Kind.DATE, f"The last day {what}; empty when it has no end. Not before valid_from."),
+        Column("valid_from", Kind.DATE, f"The first day {what}, when known."),
+        Column("valid_to", Kind.DATE, f"The last day {what}, when it has an end; not before valid_from."),
     )
 
 
@@ -253,8 +253,8 @@ AGREEMENTS = TableSchema(
         Column("agreement_type", Kind.VOCABULARY, "What kind of agreement it is.", required=True,
                vocabulary="agreement_type"),
         Column("parties", Kind.ORGANISATION, "The org_ids of its parties.", required=True, many=True),
-        Column("start", Kind.DATE, "The day it takes effect; empty when not recorded."),
-        Column("end", Kind.DATE, "The last day it is in force; empty when it has no end. Not before start."),
+        Column("start", Kind.DATE, "The day it takes effect, when known."),
+        Column("end", Kind.DATE, "The last day it is in force, when it has an end; not before start."),
         Column("covers", Kind.FLOW_OR_SYSTEM, "The flow_ids or system_ids it governs besides the flows that "
                "list it; a system_id stands for every flow into or out of that system.", many=True),
         Column("reference", Kind.TEXT, "Your reference for the document."),
