@@ -147,6 +147,7 @@ SCHEMA: dict[str, dict[str, Column]] = {
 KEYS = {table.name: table.key for table in schema.TABLES.values()}
 # Columns whose model field has another name (none today): their values are renamed before the record is made.
 RENAMED = {t.name: {c.name: c.field for c in t.columns if c.field != c.name} for t in schema.TABLES.values()}
+NOT_AN_ORGANISATION = "not in the reference data nor in organisations.csv"
 # The columns that name other records, which must exist in the graph the register joins.
 REFERENCE_COLUMNS = {
     table.name: tuple(c for c in table.columns if c.kind in schema.REFERENCES) for table in schema.TABLES.values()
@@ -336,51 +337,66 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
                 f"defined differently in register {defined[identifier].source!r}: an id must mean one thing",
             )
 
-    def known(identifier: str) -> bool:
-        return identifier in own or identifier in nodes
-
-    def is_organisation(identifier: str) -> bool:
-        return isinstance(own.get(identifier) or nodes.get(identifier), Organisation)
-
-    def is_system(identifier: str) -> bool:
-        return isinstance(own.get(identifier) or nodes.get(identifier), System)
-
+    # Which ids are organisations and which systems, a register's own rows first: sets, as a national
+    # register names a few hundred thousand ids.
+    organisation_ids = {i for i, n in own.items() if isinstance(n, Organisation)}
+    organisation_ids |= {i for i, n in nodes.items() if isinstance(n, Organisation) and i not in own}
+    system_ids = {i for i, n in own.items() if isinstance(n, System)}
+    system_ids |= {i for i, n in nodes.items() if isinstance(n, System) and i not in own}
     agreement_ids = {a.agreement_id for a in register.agreements} | set(agreements)
     flow_ids = {f.flow_id for f in register.flows} | set(flows)
 
-    def resolve(where: str, number: int | None, column: schema.Column, identifier: str) -> None:
-        """Report ``identifier`` unless it names a record of the kind the column refers to."""
-        expected = None
-        if column.kind is Kind.ORGANISATION and not is_organisation(identifier):
-            hint = "it is a system" if known(identifier) else "not in the reference data nor in organisations.csv"
-            expected = f"expected an organisation id ({hint})"
-        elif column.kind is Kind.NODE and not known(identifier):
-            expected = "unknown id: not in the reference data, organisations.csv or systems.csv"
-        elif column.kind is Kind.AGREEMENT and identifier not in agreement_ids:
-            expected = "unknown agreement id: not in agreements.csv"
-        elif column.kind is Kind.FLOW_OR_SYSTEM and identifier not in flow_ids and not is_system(identifier):
-            hint = "it is an organisation" if is_organisation(identifier) else "not a flow or system of the graph"
-            expected = f"expected a flow_id or a system_id ({hint})"
-        if expected is not None:
-            report.add(where, number, column.name, identifier, expected)
+    # What is wrong with an id named in a column of each kind, or None when it names the right record.
+    def organisation_problem(identifier: str) -> str | None:
+        if identifier in organisation_ids:
+            return None
+        known = identifier in system_ids
+        return f"expected an organisation id ({'it is a system' if known else NOT_AN_ORGANISATION})"
 
-    def resolve_all(table: str, record: object, key: str) -> None:
-        """Every id the record's reference columns name, in the columns' order."""
-        where, number = at(key)
-        for column in REFERENCE_COLUMNS[table]:
-            value = getattr(record, column.field)
-            for identifier in value if column.many else (value,):
-                if identifier is not None:
-                    resolve(where, number, column, identifier)
+    def node_problem(identifier: str) -> str | None:
+        if identifier in organisation_ids or identifier in system_ids:
+            return None
+        return "unknown id: not in the reference data, organisations.csv or systems.csv"
+
+    def agreement_problem(identifier: str) -> str | None:
+        return None if identifier in agreement_ids else "unknown agreement id: not in agreements.csv"
+
+    def covered_problem(identifier: str) -> str | None:
+        if identifier in flow_ids or identifier in system_ids:
+            return None
+        hint = "it is an organisation" if identifier in organisation_ids else "not a flow or system of the graph"
+        return f"expected a flow_id or a system_id ({hint})"
+
+    problem_of = {
+        Kind.ORGANISATION: organisation_problem,
+        Kind.NODE: node_problem,
+        Kind.AGREEMENT: agreement_problem,
+        Kind.FLOW_OR_SYSTEM: covered_problem,
+    }
+    checks = {
+        table: [(c.field, c.name, c.many, problem_of[c.kind]) for c in columns]
+        for table, columns in REFERENCE_COLUMNS.items()
+    }
+
+    def resolve_all(table: str, record: object, where: str, number: int | None) -> None:
+        """Report every id the record's reference columns name that names no record of the right kind."""
+        for field, column, many, problem in checks[table]:
+            value = getattr(record, field)
+            if value is None:
+                continue
+            for identifier in value if many else (value,):
+                expected = problem(identifier)
+                if expected is not None:
+                    report.add(where, number, column, identifier, expected)
 
     for organisation_row in register.organisations:
-        resolve_all("organisations", organisation_row, organisation_row.org_id)
+        resolve_all("organisations", organisation_row, *at(organisation_row.org_id))
     for system in register.systems:
-        resolve_all("systems", system, system.system_id)
+        resolve_all("systems", system, *at(system.system_id))
 
     for agreement in register.agreements:
-        resolve_all("agreements", agreement, "agreement:" + agreement.agreement_id)
         where, number = at("agreement:" + agreement.agreement_id)
+        resolve_all("agreements", agreement, where, number)
         other_agreement = agreements.get(agreement.agreement_id)
         if other_agreement is not None and replace(other_agreement, source_register="") != replace(
             agreement, source_register=""
@@ -394,8 +410,8 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
             )
 
     for flow in register.flows:
-        resolve_all("flows", flow, "flow:" + flow.flow_id)
         where, number = at("flow:" + flow.flow_id)
+        resolve_all("flows", flow, where, number)
         other_flow = flows.get(flow.flow_id)
         if other_flow is not None and replace(other_flow, source_register="") != replace(flow, source_register=""):
             report.add(
