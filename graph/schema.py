@@ -16,35 +16,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graph import vocab
 from graph.model import Agreement, Flow, Organisation, System
-from graph.vocab import (
-    AgreementType,
-    Art6,
-    Art9,
-    CldcBasis,
-    DataCategory,
-    FlowStatus,
-    Identifiability,
-    OptOutStatus,
-    OrgType,
-    Purpose,
-    SystemType,
-)
 
 LIST_SEPARATOR = ";"
 
 VOCABULARIES: dict[str, type[StrEnum]] = {
-    "org_type": OrgType,
-    "system_type": SystemType,
-    "data_category": DataCategory,
-    "purpose": Purpose,
-    "identifiability": Identifiability,
-    "art6": Art6,
-    "art9": Art9,
-    "cldc_basis": CldcBasis,
-    "opt_out_status": OptOutStatus,
-    "agreement_type": AgreementType,
-    "status": FlowStatus,
+    "org_type": vocab.OrgType,
+    "system_type": vocab.SystemType,
+    "data_category": vocab.DataCategory,
+    "purpose": vocab.Purpose,
+    "identifiability": vocab.Identifiability,
+    "art6": vocab.Art6,
+    "art9": vocab.Art9,
+    "cldc_basis": vocab.CldcBasis,
+    "opt_out_status": vocab.OptOutStatus,
+    "agreement_type": vocab.AgreementType,
+    "status": vocab.FlowStatus,
 }
 """Each vocabulary by the name the spec gives it (``status`` is the flows column's own list)."""
 
