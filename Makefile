@@ -42,7 +42,7 @@ browser:
 bench: setup
 	bash scripts/bench.sh
 
-## docs: regenerate docs/queries.md from the query catalogue
+## docs: regenerate docs/queries.md from the query catalogue and the generated parts of docs/register.md
 docs: setup
 	$(BIN)/python scripts/gen_docs.py
 

@@ -12,12 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from graph.codec import json_default
 from graph.store import Query, Row, Store
-
-
-def _key_part(value: Any) -> Any:
-    # Dates, enums and frozen dataclasses (filters) have stable reprs; plain values stay JSON.
-    return repr(value)
 
 
 class AnswerCache:
@@ -42,7 +38,7 @@ class AnswerCache:
 
     @staticmethod
     def _key(store: Store, query: Query, params: Mapping[str, Any], form: str) -> tuple[str, ...]:
-        return (store.version(), query.name, json.dumps(dict(params), sort_keys=True, default=_key_part), form)
+        return (store.version(), query.name, json.dumps(dict(params), sort_keys=True, default=json_default), form)
 
     def _cached(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         with self._lock:

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
+
+from graph.codec import json_default
 
 
 def cell(value: Any) -> str:
@@ -21,12 +22,6 @@ def cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def as_json(query: str, params: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> str:

@@ -1,10 +1,22 @@
-"""The API's response bodies, as OpenAPI documents them (and the fuzz tests hold the API to)."""
+"""The API's response bodies, as OpenAPI documents them (and the fuzz tests hold the API to).
+
+Organisations, systems, flows and agreements are derived from the register declaration
+(``graph.schema``) and the model records, so a new column reaches the API and its docs by itself.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from datetime import date
+from enum import Enum
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
+
+from graph import schema
+from graph.schema import TableSchema
 
 T = TypeVar("T")
 
@@ -29,67 +41,70 @@ class ErrorBody(BaseModel):
     problems: list[Problem] | None = Field(None, description="every problem found, for a request or register")
 
 
-class Organisation(BaseModel):
-    id: str
-    kind: Literal["organisation"]
-    org_id: str
-    name: str
-    org_type: str
-    legal_entity: bool | None = None
-    is_legal_entity: bool
-    parent: str | None = None
-    valid_from: str | None = None
-    valid_to: str | None = None
-    sub_icb: str | None = None
-    icb: str | None = None
-    region: str | None = None
-    pcn: str | None = None
-    list_size: int | None = None
-    imd_score: float | None = None
-    source: str = Field(description="'reference' or the name of the register that defines it")
+def record_fields(table: TableSchema) -> dict[str, Any]:
+    """The fields of a table's model record as the API writes them, in the record's order.
+
+    Types follow ``graph.codec.plain`` (enums and dates as strings, tuples as lists), a field that may be
+    unrecorded is nullable, and each is described in the words of the register declaration.
+    """
+    hints = typing.get_type_hints(table.record)
+    meanings = {column.field: column.meaning for column in table.columns} | dict(table.unfilled)
+    found: dict[str, Any] = {}
+    for field in dataclasses.fields(table.record):
+        kind, nullable = _json_type(hints[field.name])
+        described = Field(None if nullable else ..., description=meanings.get(field.name))
+        found[field.name] = (kind | None if nullable else kind, described)
+    return found
 
 
-class System(BaseModel):
-    id: str
-    kind: Literal["system"]
-    system_id: str
-    name: str
-    system_type: str
-    operator: str | None = None
-    supplier: str | None = None
-    icb: str | None = None
-    hosting_location: str | None = None
-    source: str
+def _json_type(hint: Any) -> tuple[Any, bool]:
+    """The JSON type of a model field's type hint, and whether it may be null."""
+    nullable = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    if nullable:
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if typing.get_origin(hint) is tuple:
+        return list[_json_type(typing.get_args(hint)[0])[0]], nullable  # type: ignore[misc]
+    if hint is date or (isinstance(hint, type) and issubclass(hint, Enum)):
+        return str, nullable
+    return hint, nullable
 
 
-class Flow(BaseModel):
-    flow_id: str
-    source: str
-    destination: str
-    data_categories: list[str]
-    purposes: list[str]
-    identifiability: str
-    controllers: list[str]
-    joint: bool
-    processors: list[str]
-    sub_processors: list[str]
-    recipient_controller: str | None = None
-    art6: list[str]
-    art9: list[str]
-    cldc_basis: str | None = None
-    legal_instruments: list[str]
-    ndop: str | None = None
-    type1: str | None = None
-    agreements: list[str]
-    datasets: list[str]
-    status: str
-    valid_from: str | None = None
-    valid_to: str | None = None
-    frequency: str | None = None
-    transport: str | None = None
-    evidence: str | None = None
-    notes: str | None = None
-    source_register: str
+def _with(fields: dict[str, Any], after: str, **extra: Any) -> dict[str, Any]:
+    """``fields`` with ``extra`` inserted after the field ``after``."""
+    out: dict[str, Any] = {}
+    for name, definition in fields.items():
+        out[name] = definition
+        if name == after:
+            out.update(extra)
+    return out
+
+
+NODE_ID = (str, Field(description="The node's id in the graph: its org_id or system_id."))
+LEGAL = (bool, Field(description="legal_entity as recorded, else what org_type implies."))
+ORGANISATION_FIELDS = {
+    "id": NODE_ID,
+    "kind": (Literal["organisation"], ...),
+    **_with(record_fields(schema.ORGANISATIONS), "legal_entity", is_legal_entity=LEGAL),
+}
+SYSTEM_FIELDS = {"id": NODE_ID, "kind": (Literal["system"], ...), **record_fields(schema.SYSTEMS)}
+
+# A class over each derived model gives OpenAPI its name and description (and mypy a type to check).
+
+
+class Organisation(create_model("OrganisationFields", **ORGANISATION_FIELDS)):  # type: ignore[misc]
+    """An organisation: an ODS code (or local id) with its type and its place in the NHS hierarchy."""
+
+
+class System(create_model("SystemFields", **SYSTEM_FIELDS)):  # type: ignore[misc]
+    """A system that holds or passes on data, with who runs it and where it is hosted."""
+
+
+class Flow(create_model("FlowFields", **record_fields(schema.FLOWS))):  # type: ignore[misc]
+    """A flow of data from a source to a destination, with every register column."""
+
+
+class Agreement(create_model("AgreementFields", **record_fields(schema.AGREEMENTS))):  # type: ignore[misc]
+    """An agreement (DSA, contract, arrangement, approval) with its parties, dates and what it covers."""
 
 
 class Page(BaseModel, Generic[T]):

@@ -1,7 +1,8 @@
-"""Model records to and from plain JSON-able dicts, for persistence and for the Neo4j store.
+"""Values and model records as JSON has them, and records back: the one JSON encoding of the project.
 
 Dates become ISO strings (which also compare correctly as strings, as Cypher does), enums their
-values, tuples lists; ``None`` fields are left out.
+values, tuples lists. ``to_record``/``from_record`` serve persistence and the Neo4j store (``None``
+fields left out); ``plain`` and ``json_default`` serve the API, the CLI and the answer cache.
 """
 
 from __future__ import annotations
@@ -19,13 +20,44 @@ T = TypeVar("T")
 Convert = Callable[[Any], Any]
 
 
+def plain(value: Any) -> Any:
+    """One value as JSON has it: enums as their values, dates as ISO strings, tuples and lists as lists.
+
+    >>> from graph.vocab import Purpose
+    >>> plain((Purpose.PLANNING, date(2024, 1, 31))), plain(None)
+    (['planning', '2024-01-31'], None)
+    """
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    return value
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps``'s ``default``: dates, enums and tuples as ``plain`` writes them, records as ``to_record``.
+
+    >>> import json
+    >>> json.dumps({"as_of": date(2024, 1, 31)}, default=json_default)
+    '{"as_of": "2024-01-31"}'
+    """
+    if isinstance(value, Enum | date):
+        return plain(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_record(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 def to_record(obj: Any) -> dict[str, Any]:
     """A dataclass as a flat dict of JSON values.
 
     >>> from graph.model import Agreement
     >>> from graph.vocab import AgreementType
     >>> to_record(Agreement("a1", AgreementType.DSA, ("X", "Y"), start=date(2024, 1, 31)))
-    {'agreement_id': 'a1', 'agreement_type': 'dsa', 'parties': ['X', 'Y'], 'start': '2024-01-31', 'source_register': ''}
+    {'agreement_id': 'a1', 'agreement_type': 'dsa', 'parties': ['X', 'Y'], 'start': '2024-01-31', 'covers': [],
+     'source_register': ''}
     """
     record: dict[str, Any] = {}
     for name, plain in _plainers(type(obj)):  # type: ignore[arg-type]  # classes are hashable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 
-from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register, System
+from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register
 
 
 @dataclass(slots=True)
@@ -55,11 +55,3 @@ def merge(reference: ReferenceData, registers: Iterable[Register]) -> Contents:
         for agreement in register.agreements:
             contents.agreements.setdefault(agreement.agreement_id, agreement)
     return contents
-
-
-def node_id(node: Node) -> str:
-    return node.org_id if isinstance(node, Organisation) else node.system_id
-
-
-def is_system(node: Node | None) -> bool:
-    return isinstance(node, System)

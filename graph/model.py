@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
 from graph.vocab import (
     NOT_LEGAL_ENTITIES,
@@ -40,7 +41,14 @@ class Role(StrEnum):
 
 
 def within(as_of: date, valid_from: date | None, valid_to: date | None) -> bool:
-    """True when ``as_of`` lies in the inclusive range; an open end is unbounded."""
+    """True when ``as_of`` lies in the inclusive range; an open end is unbounded.
+
+    The one definition of "valid at a date" for organisations, flows and agreements (the Cypher side's
+    is ``queries.flows.within``).
+
+    >>> within(date(2024, 3, 31), None, date(2024, 3, 31)), within(date(2024, 4, 1), None, date(2024, 3, 31))
+    (True, False)
+    """
     return (valid_from is None or valid_from <= as_of) and (valid_to is None or as_of <= valid_to)
 
 
@@ -62,11 +70,27 @@ class Organisation:
     imd_score: float | None = None
     source: str = REFERENCE
 
+    kind: ClassVar[str] = "organisation"
+
+    @property
+    def id(self) -> str:
+        """Its id in the graph: the ODS code or local id."""
+        return self.org_id
+
+    @property
+    def node_type(self) -> str:
+        """Its org_type's value, as ``System.node_type`` is the system_type's."""
+        return self.org_type.value
+
     @property
     def is_legal_entity(self) -> bool:
         if self.legal_entity is not None:
             return self.legal_entity
         return self.org_type not in NOT_LEGAL_ENTITIES
+
+    def valid_at(self, as_of: date) -> bool:
+        """The organisation exists at the date: within valid_from..valid_to."""
+        return within(as_of, self.valid_from, self.valid_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +103,18 @@ class System:
     icb: str | None = None
     hosting_location: str | None = None
     source: str = REFERENCE
+
+    kind: ClassVar[str] = "system"
+
+    @property
+    def id(self) -> str:
+        """Its id in the graph."""
+        return self.system_id
+
+    @property
+    def node_type(self) -> str:
+        """Its system_type's value, as ``Organisation.node_type`` is the org_type's."""
+        return self.system_type.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +171,17 @@ class Agreement:
     start: date | None = None
     end: date | None = None
     reference: str | None = None
+    # After ``reference``, unlike the spec's column order, so that positional construction stays as it was.
+    covers: tuple[str, ...] = ()
     source_register: str = ""
 
     def valid_at(self, as_of: date) -> bool:
+        """In force at the date: within start..end."""
         return within(as_of, self.start, self.end)
 
 
 Node = Organisation | System
+"""A node of the graph; ``node.id``, ``node.kind`` and ``node.node_type`` read the same on both."""
 
 
 @dataclass(slots=True)

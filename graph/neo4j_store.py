@@ -22,8 +22,8 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimum
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph.codec import to_record
-from graph.merge import merge, node_id
-from graph.model import REFERENCE, Flow, Node, Organisation, ReferenceData, Register
+from graph.merge import merge
+from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register
 from graph.state import decode, encode
 from graph.store import Query, RegisterInfo, Row, StoreError
 
@@ -64,7 +64,7 @@ CREATE (r:Register) SET r = row
 
 def node_row(node: Node) -> dict[str, Any]:
     row = to_record(node)
-    row["id"] = node_id(node)
+    row["id"] = node.id
     if isinstance(node, Organisation):
         row["is_legal_entity"] = node.is_legal_entity
     return row
@@ -74,6 +74,13 @@ def flow_row(flow: Flow) -> dict[str, Any]:
     """A flow's properties; empty lists are left out like empty cells (a missing property reads as null),
     which keeps the transaction state of a national load a third smaller."""
     return {key: value for key, value in to_record(flow).items() if value != []}
+
+
+def agreement_row(agreement: Agreement) -> dict[str, Any]:
+    """An agreement's properties and its ``id``; an empty ``covers`` is left out, as a flow's lists are."""
+    row = {key: value for key, value in to_record(agreement).items() if value != []}
+    row["id"] = agreement.agreement_id
+    return row
 
 
 def fingerprint(reference: ReferenceData) -> str:
@@ -244,7 +251,7 @@ class Neo4jStore:
                 # Every node written below is absent now (wiped, or a register's node just deleted), so
                 # CREATE is safe; MERGE would be ten times slower, each look-up checking the deletions
                 # pending in this transaction.
-                nodes = [node for node in contents.nodes.values() if node.source != REFERENCE or node_id(node) in gone]
+                nodes = [node for node in contents.nodes.values() if node.source != REFERENCE or node.id in gone]
                 self._batches(
                     tx,
                     "organisations",
@@ -259,7 +266,7 @@ class Neo4jStore:
                     tx,
                     "agreements",
                     WRITE_AGREEMENTS,
-                    ({**to_record(a), "id": a.agreement_id} for a in contents.agreements.values()),
+                    (agreement_row(a) for a in contents.agreements.values()),
                 )
                 self._batches(
                     tx,

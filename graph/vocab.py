@@ -1,7 +1,7 @@
-"""The register spec's vocabularies as types.
+"""The register's vocabularies as types.
 
-Values are the contract of ``shared/spec/register.md``: lower-case with underscores, except the
-``art6``/``art9`` values which are written as in the law.
+Values are the contract written out in ``docs/register.md``: lower-case with underscores, except the
+``art6``/``art9`` values which are written as in the law. ``graph.schema`` says which column uses which.
 """
 
 from __future__ import annotations

@@ -13,20 +13,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from graph import schema
 from graph.merge import Contents, merge
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
-from graph.vocab import (
-    AgreementType,
-    CldcBasis,
-    DataCategory,
-    FlowStatus,
-    Identifiability,
-    OptOutStatus,
-    OrgType,
-    Purpose,
-    SystemType,
-    canonical_article,
-)
+from graph.schema import LIST_SEPARATOR, Kind
+from graph.vocab import canonical_article
 from loaders.table import Table, UnreadableRegister, read_tables
 
 
@@ -111,91 +102,56 @@ def vocabulary(enum: type[StrEnum]) -> Parse:
     return parse
 
 
-def article(prefix: str) -> Parse:
+def article(enum: type[StrEnum]) -> Parse:
+    """Art 6 or Art 9 references (``enum`` lists the canonical ones), in their common spellings."""
+    allowed = {member.value for member in enum}
+    example = next(value for value in allowed if value.endswith("(e)"))
+    prefix = example[0]
+
     def parse(cell: str) -> str:
         canonical = canonical_article(cell)
-        if canonical is None or not canonical.startswith(prefix):
-            raise CellError(f"expected an Art {prefix} reference such as {prefix}({'1' if prefix == '6' else '2'})(e)")
+        if canonical is None or canonical not in allowed:
+            raise CellError(f"expected an Art {prefix} reference such as {example}")
         return canonical
 
     return parse
 
 
+def parser_for(column: schema.Column) -> Parse:
+    """How one cell (one item of a list) of the column is read."""
+    if column.kind is Kind.BOOLEAN:
+        return boolean
+    if column.kind is Kind.DATE:
+        return iso_date
+    if column.kind is Kind.VOCABULARY:
+        return vocabulary(column.enum)
+    if column.kind is Kind.ARTICLE:
+        return article(column.enum)
+    return text  # free text, and ids (which ``check_against`` resolves)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A declared column with the function that reads its cells."""
+
     name: str
-    parse: Parse = text
-    required: bool = False
-    is_list: bool = False
+    parse: Parse
+    required: bool
+    is_list: bool
 
 
-def _columns(*columns: Column) -> dict[str, Column]:
-    return {column.name: column for column in columns}
-
-
-ORGANISATION_COLUMNS = _columns(
-    Column("org_id", required=True),
-    Column("name", required=True),
-    Column("org_type", vocabulary(OrgType), required=True),
-    Column("legal_entity", boolean),
-    Column("parent"),
-    Column("valid_from", iso_date),
-    Column("valid_to", iso_date),
-)
-SYSTEM_COLUMNS = _columns(
-    Column("system_id", required=True),
-    Column("name", required=True),
-    Column("system_type", vocabulary(SystemType), required=True),
-    Column("operator"),
-    Column("supplier"),
-    Column("icb"),
-    Column("hosting_location"),
-)
-FLOW_COLUMNS = _columns(
-    Column("flow_id", required=True),
-    Column("source", required=True),
-    Column("destination", required=True),
-    Column("data_categories", vocabulary(DataCategory), required=True, is_list=True),
-    Column("purposes", vocabulary(Purpose), required=True, is_list=True),
-    Column("identifiability", vocabulary(Identifiability), required=True),
-    Column("controllers", required=True, is_list=True),
-    Column("joint", boolean),
-    Column("processors", is_list=True),
-    Column("sub_processors", is_list=True),
-    Column("recipient_controller"),
-    Column("art6", article("6"), is_list=True),
-    Column("art9", article("9"), is_list=True),
-    Column("cldc_basis", vocabulary(CldcBasis)),
-    Column("legal_instruments", is_list=True),
-    Column("ndop", vocabulary(OptOutStatus)),
-    Column("type1", vocabulary(OptOutStatus)),
-    Column("agreements", is_list=True),
-    Column("datasets", is_list=True),
-    Column("status", vocabulary(FlowStatus)),
-    Column("valid_from", iso_date),
-    Column("valid_to", iso_date),
-    Column("frequency"),
-    Column("transport"),
-    Column("evidence"),
-    Column("notes"),
-)
-AGREEMENT_COLUMNS = _columns(
-    Column("agreement_id", required=True),
-    Column("agreement_type", vocabulary(AgreementType), required=True),
-    Column("parties", required=True, is_list=True),
-    Column("start", iso_date),
-    Column("end", iso_date),
-    Column("reference"),
-)
 SCHEMA: dict[str, dict[str, Column]] = {
-    "organisations": ORGANISATION_COLUMNS,
-    "systems": SYSTEM_COLUMNS,
-    "flows": FLOW_COLUMNS,
-    "agreements": AGREEMENT_COLUMNS,
+    table.name: {c.name: Column(c.name, parser_for(c), c.required, c.many) for c in table.columns}
+    for table in schema.TABLES.values()
 }
-
-
-KEYS = {"organisations": "org_id", "systems": "system_id", "flows": "flow_id", "agreements": "agreement_id"}
+KEYS = {table.name: table.key for table in schema.TABLES.values()}
+# Columns whose model field has another name (none today): their values are renamed before the record is made.
+RENAMED = {t.name: {c.name: c.field for c in t.columns if c.field != c.name} for t in schema.TABLES.values()}
+NOT_AN_ORGANISATION = "not in the reference data nor in organisations.csv"
+# The columns that name other records, which must exist in the graph the register joins.
+REFERENCE_COLUMNS = {
+    table.name: tuple(c for c in table.columns if c.kind in schema.REFERENCES) for table in schema.TABLES.values()
+}
 # Nodes share one id space; flows and agreements each have their own.
 KEY_PREFIX = {"organisations": "", "systems": "", "flows": "flow:", "agreements": "agreement:"}
 
@@ -230,7 +186,7 @@ def _parse_row(
         if remembered is not None and cell in remembered:
             values[column.name] = remembered[cell]
             continue
-        items = ([item.strip() for item in cell.split(";")] if column.is_list else [cell]) if cell else []
+        items = ([item.strip() for item in cell.split(LIST_SEPARATOR)] if column.is_list else [cell]) if cell else []
         items = [item for item in items if item]
         if not items:  # an empty cell, or a list cell of separators only (";"), records nothing
             if column.required:
@@ -321,6 +277,8 @@ def parse_register(name: str, path: str, tables: Mapping[str, Table]) -> Registe
             fresh = key_column in values and claim(table_name, values[key_column], table.where, number)
             if not (ok and fresh):
                 continue
+            if RENAMED[table_name]:
+                values = {RENAMED[table_name].get(column, column): value for column, value in values.items()}
             if table_name == "organisations":
                 register.organisations.append(Organisation(**values, source=name))
             elif table_name == "systems":
@@ -379,41 +337,66 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
                 f"defined differently in register {defined[identifier].source!r}: an id must mean one thing",
             )
 
-    def known(identifier: str) -> bool:
-        return identifier in own or identifier in nodes
+    # Which ids are organisations and which systems, a register's own rows first: sets, as a national
+    # register names a few hundred thousand ids.
+    organisation_ids = {i for i, n in own.items() if isinstance(n, Organisation)}
+    organisation_ids |= {i for i, n in nodes.items() if isinstance(n, Organisation) and i not in own}
+    system_ids = {i for i, n in own.items() if isinstance(n, System)}
+    system_ids |= {i for i, n in nodes.items() if isinstance(n, System) and i not in own}
+    agreement_ids = {a.agreement_id for a in register.agreements} | set(agreements)
+    flow_ids = {f.flow_id for f in register.flows} | set(flows)
 
-    def is_organisation(identifier: str) -> bool:
-        return isinstance(own.get(identifier) or nodes.get(identifier), Organisation)
+    # What is wrong with an id named in a column of each kind, or None when it names the right record.
+    def organisation_problem(identifier: str) -> str | None:
+        if identifier in organisation_ids:
+            return None
+        known = identifier in system_ids
+        return f"expected an organisation id ({'it is a system' if known else NOT_AN_ORGANISATION})"
 
-    def need(where: str, number: int | None, column: str, identifier: str | None, what: str = "node") -> None:
-        if identifier is None:
-            return
-        if what == "organisation" and not is_organisation(identifier):
-            hint = "it is a system" if known(identifier) else "not in the reference data nor in organisations.csv"
-            report.add(where, number, column, identifier, f"expected an organisation id ({hint})")
-        elif not known(identifier):
-            report.add(
-                where,
-                number,
-                column,
-                identifier,
-                "unknown id: not in the reference data, organisations.csv or systems.csv",
-            )
+    def node_problem(identifier: str) -> str | None:
+        if identifier in organisation_ids or identifier in system_ids:
+            return None
+        return "unknown id: not in the reference data, organisations.csv or systems.csv"
+
+    def agreement_problem(identifier: str) -> str | None:
+        return None if identifier in agreement_ids else "unknown agreement id: not in agreements.csv"
+
+    def covered_problem(identifier: str) -> str | None:
+        if identifier in flow_ids or identifier in system_ids:
+            return None
+        hint = "it is an organisation" if identifier in organisation_ids else "not a flow or system of the graph"
+        return f"expected a flow_id or a system_id ({hint})"
+
+    problem_of = {
+        Kind.ORGANISATION: organisation_problem,
+        Kind.NODE: node_problem,
+        Kind.AGREEMENT: agreement_problem,
+        Kind.FLOW_OR_SYSTEM: covered_problem,
+    }
+    checks = {
+        table: [(c.field, c.name, c.many, problem_of[c.kind]) for c in columns]
+        for table, columns in REFERENCE_COLUMNS.items()
+    }
+
+    def resolve_all(table: str, record: object, where: str, number: int | None) -> None:
+        """Report every id the record's reference columns name that names no record of the right kind."""
+        for field, column, many, problem in checks[table]:
+            value = getattr(record, field)
+            if value is None:
+                continue
+            for identifier in value if many else (value,):
+                expected = problem(identifier)
+                if expected is not None:
+                    report.add(where, number, column, identifier, expected)
 
     for organisation_row in register.organisations:
-        where, number = at(organisation_row.org_id)
-        need(where, number, "parent", organisation_row.parent, "organisation")
+        resolve_all("organisations", organisation_row, *at(organisation_row.org_id))
     for system in register.systems:
-        where, number = at(system.system_id)
-        need(where, number, "operator", system.operator, "organisation")
-        need(where, number, "supplier", system.supplier, "organisation")
-        need(where, number, "icb", system.icb, "organisation")
+        resolve_all("systems", system, *at(system.system_id))
 
-    agreement_ids = {a.agreement_id for a in register.agreements} | set(agreements)
     for agreement in register.agreements:
         where, number = at("agreement:" + agreement.agreement_id)
-        for party in agreement.parties:
-            need(where, number, "parties", party, "organisation")
+        resolve_all("agreements", agreement, where, number)
         other_agreement = agreements.get(agreement.agreement_id)
         if other_agreement is not None and replace(other_agreement, source_register="") != replace(
             agreement, source_register=""
@@ -428,19 +411,7 @@ def check_against(register: Register, others: Contents, defined: Mapping[str, No
 
     for flow in register.flows:
         where, number = at("flow:" + flow.flow_id)
-        need(where, number, "source", flow.source)
-        need(where, number, "destination", flow.destination)
-        for column, ids in (
-            ("controllers", flow.controllers),
-            ("processors", flow.processors),
-            ("sub_processors", flow.sub_processors),
-        ):
-            for identifier in ids:
-                need(where, number, column, identifier, "organisation")
-        need(where, number, "recipient_controller", flow.recipient_controller, "organisation")
-        for agreement_id in flow.agreements:
-            if agreement_id not in agreement_ids:
-                report.add(where, number, "agreements", agreement_id, "unknown agreement id: not in agreements.csv")
+        resolve_all("flows", flow, where, number)
         other_flow = flows.get(flow.flow_id)
         if other_flow is not None and replace(other_flow, source_register="") != replace(flow, source_register=""):
             report.add(

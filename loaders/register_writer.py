@@ -1,8 +1,8 @@
 """Writing a register as a folder of CSV files in the spec's format, the reverse of ``read_register``.
 
 ``register_tables`` is pure (records in, rows of cells out); ``write_register`` only opens the files.
-Columns follow ``loaders.register.SCHEMA``, lists are joined with ``;``, dates are ISO, and a file is
-written whole or not at all.
+Columns follow the declaration (``graph.schema``), lists are joined with ``;``, dates are ISO, and a file
+is written whole or not at all.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import Register
-from loaders.register import SCHEMA, Column, boolean, iso_date
+from graph.schema import LIST_SEPARATOR, TABLES, Column, Kind
 
 
 def _text(value: object) -> str:
@@ -23,7 +23,7 @@ def _text(value: object) -> str:
 
 
 def _joined(value: tuple[str, ...]) -> str:
-    return ";".join(value)  # vocabulary values are StrEnums: joined as their values
+    return LIST_SEPARATOR.join(value)  # vocabulary values are StrEnums: joined as their values
 
 
 def _boolean(value: bool | None) -> str:
@@ -37,34 +37,30 @@ def _date(value: date | None) -> str:
 def writer_for(column: Column) -> Callable[[Any], str]:
     """How a column's field is written so that the loader reads it back as it was.
 
-    >>> [writer_for(SCHEMA["flows"][c])(v) for c, v in (("joint", True), ("art6", ("6(1)(e)",)), ("notes", None))]
+    >>> flows = TABLES["flows"]
+    >>> [writer_for(flows.column(c))(v) for c, v in (("joint", True), ("art6", ("6(1)(e)",)), ("notes", None))]
     ['true', '6(1)(e)', '']
     """
-    if column.is_list:
+    if column.many:
         return _joined
-    if column.parse is boolean:
+    if column.kind is Kind.BOOLEAN:
         return _boolean
-    if column.parse is iso_date:
+    if column.kind is Kind.DATE:
         return _date
     return _text
 
 
 def rows(table: str, records: Iterable[object]) -> Iterator[list[str]]:
     """The header, then one row per record of a table; per-column writers, as a national register is large."""
-    columns = [(name, writer_for(column)) for name, column in SCHEMA[table].items()]
-    yield [name for name, _ in columns]
+    columns = [(column.field, writer_for(column)) for column in TABLES[table].columns]
+    yield list(TABLES[table].names)
     for record in records:
-        yield [write(getattr(record, name)) for name, write in columns]
+        yield [write(getattr(record, field)) for field, write in columns]
 
 
 def register_tables(register: Register) -> dict[str, Iterator[list[str]]]:
     """Each table's rows, produced as they are read, so a register ten times national size streams."""
-    return {
-        "organisations": rows("organisations", register.organisations),
-        "systems": rows("systems", register.systems),
-        "flows": rows("flows", register.flows),
-        "agreements": rows("agreements", register.agreements),
-    }
+    return {table: rows(table, getattr(register, table)) for table in TABLES}
 
 
 def write_register(register: Register, folder: Path) -> dict[str, int]:

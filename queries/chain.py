@@ -34,7 +34,6 @@ from datetime import date
 from typing import Any
 
 from graph.codec import from_record
-from graph.merge import node_id
 from graph.model import Agreement, Flow, Node, Organisation, System
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
@@ -135,13 +134,13 @@ def breaks(
         agreement = agreements.get(agreement_id)
         if agreement is None:
             found.append(f"agreement {agreement_id} is not recorded")
-        elif agreement.end is not None and agreement.end < as_of:
-            found.append(f"agreement {agreement_id} ({agreement.agreement_type.value}) expired on {agreement.end}")
-        elif agreement.start is not None and as_of < agreement.start:
-            found.append(
-                f"agreement {agreement_id} ({agreement.agreement_type.value}) is not yet in force: "
-                f"it starts on {agreement.start}"
-            )
+        elif not agreement.valid_at(as_of):
+            # Not in force: it has ended, or (start <= end being checked on load) not yet begun.
+            described = f"agreement {agreement_id} ({agreement.agreement_type.value})"
+            if agreement.end is not None and agreement.end < as_of:
+                found.append(f"{described} expired on {agreement.end}")
+            else:
+                found.append(f"{described} is not yet in force: it starts on {agreement.start}")
     return found
 
 
@@ -310,7 +309,7 @@ def chain_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
         node_ids |= {flow.source, flow.destination, *flow.controllers}
         agreement_ids |= set(flow.agreements)
     facts = run(FACTS_CYPHER, nodes=sorted(node_ids), agreements=sorted(agreement_ids))[0]
-    nodes = {node_id(node): node for node in map(decode_node, facts["nodes"])}
+    nodes = {node.id: node for node in map(decode_node, facts["nodes"])}
     agreements = {a.agreement_id: a for a in (from_record(Agreement, props) for props in facts["agreements"])}
     return chain_rows(paths, nodes, agreements, as_of)
 

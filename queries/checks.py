@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from graph.model import Organisation
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import CldcBasis, DataCategory, Identifiability, OptOutStatus, OrgType, Purpose, SystemType
@@ -43,12 +42,6 @@ def in_order(records: Iterable[Mapping[str, Any]], *fields: str) -> list[Mapping
     The order is total, so rows come out the same on every store.
     """
     return sorted(records, key=lambda r: (r["flow_id"], *(r[f] for f in fields)))
-
-
-def kind_of(view: GraphView, node_id: str) -> str:
-    """The org_type or system_type of a node, as the Cypher reads ``coalesce(n.org_type, n.system_type)``."""
-    node = view.nodes[node_id]
-    return node.org_type.value if isinstance(node, Organisation) else node.system_type.value
 
 
 def secondary_uses(purposes: Sequence[str]) -> list[str]:
@@ -219,8 +212,9 @@ def opt_outs_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
             records.append({**facts, "opt_out": "ndop", "status": flow.ndop.value if flow.ndop else None})
         if (
             DataCategory.PRIMARY_CARE in flow.data_categories
-            and kind_of(view, flow.source) in FROM_PRACTICE
-            and kind_of(view, flow.destination) != SystemType.GP_CLINICAL_SYSTEM.value
+            # node_type is what the Cypher reads as coalesce(n.org_type, n.system_type).
+            and view.nodes[flow.source].node_type in FROM_PRACTICE
+            and view.nodes[flow.destination].node_type != SystemType.GP_CLINICAL_SYSTEM.value
             and flow.cldc_basis is not CldcBasis.STATUTORY_DIRECTION
             and flow.type1 not in HONOURED
         ):

@@ -19,7 +19,7 @@ from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import AgreementType
 from queries.checks import LIVE_FLOWS_CYPHER, check, finding, in_order
-from queries.flows import carrying, live
+from queries.flows import carrying, live, within
 from queries.registry import Param, ParamError
 
 ROLE_ORDER = (Role.CONTROLLER, Role.JOINT_CONTROLLER, Role.PROCESSOR, Role.SUB_PROCESSOR, Role.RECIPIENT_CONTROLLER)
@@ -30,7 +30,7 @@ ORG_TYPE_LABELS = {
     "region": "NHS England region",
 }
 PROCESSOR_COVER = (AgreementType.ART28_CONTRACT.value, AgreementType.DSA.value)
-VALID_AGREEMENT_CYPHER = "(x.start IS NULL OR x.start <= $as_of) AND (x.`end` IS NULL OR x.`end` >= $as_of)"
+VALID_AGREEMENT_CYPHER = within("x", "start", "`end`")
 
 
 def memberships(view: GraphView, as_of: date, types: Iterable[str]) -> dict[str, set[str]]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph.model import Flow, Node, Organisation, Role, System
+from graph.model import Flow, Organisation, Role, System
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import DataCategory, OrgType
@@ -36,10 +36,6 @@ PROVIDERS = frozenset(
     }
 )
 PROVIDER_TYPES = sorted(PROVIDERS)
-
-
-def kind_of(node: Node) -> str:
-    return node.org_type.value if isinstance(node, Organisation) else node.system_type.value
 
 
 NODE_CYPHER = "MATCH (n:Node {id: $id}) RETURN n:System AS system"
@@ -280,7 +276,7 @@ def impact_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
         after = reach_all(kept, origins - {stopped})
         for lost in before - after - origins - {stopped}:
             node = view.nodes[lost]
-            rows.append({"destination": lost, "name": node.name, "type": kind_of(node), "category": category.value})
+            rows.append({"destination": lost, "name": node.name, "type": node.node_type, "category": category.value})
     return sorted(rows, key=lambda row: (row["destination"], row["category"]))
 
 

@@ -16,7 +16,7 @@ from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import ANALYTICAL_PLATFORMS, CORE_CATEGORIES, DataCategory, OrgType, SystemType
-from queries.flows import adjacency, carries, carries_primary_care, carrying, valid_at, valid_node
+from queries.flows import adjacency, carries, carries_primary_care, carrying, within
 from queries.headline import LEAVES_CYPHER, LEAVES_DIRECTLY_CYPHER, practices_shcr_only_networkx
 from queries.registry import AS_OF, NamedQuery, Param, ParamError, declare
 
@@ -82,7 +82,7 @@ def summary_rows(totals: Mapping[str, int], names: Mapping[str, str | None], qua
 def practices_at(view: GraphView, as_of: date) -> Iterable[Organisation]:
     """GP practices that exist at ``as_of``."""
     for node in view.nodes.values():
-        if isinstance(node, Organisation) and node.org_type is OrgType.GP_PRACTICE and valid_at(node, as_of):
+        if isinstance(node, Organisation) and node.org_type is OrgType.GP_PRACTICE and node.valid_at(as_of):
             yield node
 
 
@@ -98,7 +98,7 @@ def icb_summary_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row
 # looked up as a :Node, whose id is indexed (as an :Organisation every organisation is scanned).
 SUMMARY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
-WHERE p.icb IS NOT NULL AND {valid_node("p")}
+WHERE p.icb IS NOT NULL AND {within("p")}
 CALL (p) {{
   RETURN {LEAVES_DIRECTLY_CYPHER} AS leaves_directly
 }}
@@ -187,7 +187,7 @@ def not_opted_in_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Ro
 
 PRACTICES_OF_ICB_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice', icb: $icb}})
-WHERE {valid_node("p")}
+WHERE {within("p")}
 RETURN p.id AS practice, p.name AS name, p.list_size AS list_size
 """
 # ANY SHORTEST bound at the target is one breadth-first search backwards from each of the ICB's systems
@@ -290,7 +290,7 @@ def coverage_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     icbs = {
         i: n.name
         for i, n in view.nodes.items()
-        if isinstance(n, Organisation) and n.org_type is OrgType.ICB and valid_at(n, as_of)
+        if isinstance(n, Organisation) and n.org_type is OrgType.ICB and n.valid_at(as_of)
     }
     platforms: dict[str, set[str]] = defaultdict(set)
     for i, n in view.nodes.items():
@@ -312,7 +312,7 @@ def coverage_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
 # backwards from the platform; LIMIT 1 stops at the first node of the ICB found.
 COVERAGE_CYPHER = f"""
 MATCH (i:Organisation {{org_type: 'icb'}})
-WHERE {valid_node("i")}
+WHERE {within("i")}
 CALL (i) {{
   MATCH (p:System {{icb: i.id}})
   WHERE p.system_type IN $platforms

@@ -10,25 +10,30 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from graph.model import Flow, Organisation, System
+from graph.model import Flow, System
 from graph.view import GraphView
 from graph.vocab import DataCategory, Purpose, SystemType
 
-LIVE_CYPHER = (
-    "{f}.status = 'live' AND ({f}.valid_from IS NULL OR {f}.valid_from <= $as_of) "
-    "AND ({f}.valid_to IS NULL OR {f}.valid_to >= $as_of)"
-)
+WITHIN_CYPHER = "({x}.{start} IS NULL OR {x}.{start} <= $as_of) AND ({x}.{end} IS NULL OR {x}.{end} >= $as_of)"
+"""Cypher for ``graph.model.within``: ``$as_of`` in the inclusive range, an open end unbounded."""
 NOT_NATIONAL_CYPHER = (
     "($include_national_collections OR (NOT 'national_collection' IN {f}.purposes "
     "AND coalesce({dst}.system_type, '') <> 'national_collection'))"
 )
-VALID_NODE_CYPHER = (
-    "({n}.valid_from IS NULL OR {n}.valid_from <= $as_of) AND ({n}.valid_to IS NULL OR {n}.valid_to >= $as_of)"
-)
+
+
+def within(x: str, start: str = "valid_from", end: str = "valid_to") -> str:
+    """Cypher: ``x`` is valid at ``$as_of`` (``Organisation.valid_at``, ``Agreement.valid_at``).
+
+    >>> within("x", "start", "`end`")
+    '(x.start IS NULL OR x.start <= $as_of) AND (x.`end` IS NULL OR x.`end` >= $as_of)'
+    """
+    return WITHIN_CYPHER.format(x=x, start=start, end=end)
 
 
 def live(f: str = "f") -> str:
-    return LIVE_CYPHER.format(f=f)
+    """Cypher: flow ``f`` is live at ``$as_of`` (``Flow.live_at``)."""
+    return f"{f}.status = 'live' AND {within(f)}"
 
 
 def carries(f: str = "f", category: str = "$category") -> str:
@@ -43,10 +48,6 @@ def carries_primary_care(f: str, destination: str) -> str:
 
 def not_national(f: str = "f", dst: str = "b") -> str:
     return NOT_NATIONAL_CYPHER.format(f=f, dst=dst)
-
-
-def valid_node(n: str) -> str:
-    return VALID_NODE_CYPHER.format(n=n)
 
 
 def is_national_collection(view: GraphView, flow: Flow) -> bool:
@@ -103,7 +104,3 @@ def reach(successors: dict[str, set[str]], start: str) -> set[str]:
         seen.add(node)
         frontier.extend(successors.get(node, ()))
     return seen
-
-
-def valid_at(node: Organisation, as_of: date) -> bool:
-    return (node.valid_from is None or node.valid_from <= as_of) and (node.valid_to is None or as_of <= node.valid_to)

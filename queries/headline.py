@@ -15,7 +15,7 @@ from graph.model import Organisation, System
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import DataCategory, OrgType, SystemType
-from queries.flows import adjacency, carries_primary_care, carrying, reach, valid_at, valid_node
+from queries.flows import adjacency, carries_primary_care, carrying, reach, within
 from queries.registry import AS_OF, NamedQuery, Param, declare
 
 INSIDE = (SystemType.SHARED_CARE_RECORD, SystemType.GP_CLINICAL_SYSTEM)
@@ -28,7 +28,7 @@ def practices_shcr_only_networkx(view: GraphView, params: Mapping[str, Any]) -> 
     for node in view.nodes.values():
         if not isinstance(node, Organisation) or node.org_type is not OrgType.GP_PRACTICE:
             continue
-        if (icb is not None and node.icb != icb) or not valid_at(node, as_of):
+        if (icb is not None and node.icb != icb) or not node.valid_at(as_of):
             continue
         reached = reach(successors, node.org_id) - {node.org_id}
         kinds = [view.nodes.get(n) for n in reached]
@@ -62,7 +62,7 @@ LEAVES_CYPHER = f"""EXISTS {{
   }}"""
 PRACTICES_SHCR_ONLY_CYPHER = f"""
 MATCH (p:Organisation {{org_type: 'gp_practice'}})
-WHERE ($icb IS NULL OR p.icb = $icb) AND {valid_node("p")}
+WHERE ($icb IS NULL OR p.icb = $icb) AND {within("p")}
 CALL (p) {{
   RETURN {LEAVES_DIRECTLY_CYPHER} AS leaves_directly
 }}

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from graph.model import Flow, Node, Organisation
+from graph.model import Flow
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import DataCategory, Identifiability, Purpose
@@ -36,11 +36,6 @@ class Direction(StrEnum):
 def unknown_node(identifier: str) -> ParamError:
     """The error for a node id that is neither an organisation nor a system of the graph."""
     return ParamError(f"no organisation or system with id {identifier!r} in the graph")
-
-
-def node_type(node: Node) -> str:
-    """An organisation's org_type or a system's system_type."""
-    return node.org_type.value if isinstance(node, Organisation) else node.system_type.value
 
 
 def depth_of(params: Mapping[str, Any]) -> int:
@@ -115,7 +110,6 @@ def lineage_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     rows = []
     for flow, far in crossed:
         node = view.nodes[far]
-        kind = "organisation" if isinstance(node, Organisation) else "system"
         record = {
             "flow_id": flow.flow_id,
             "source": flow.source,
@@ -125,7 +119,7 @@ def lineage_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
             "purposes": [str(p) for p in flow.purposes],
             "identifiability": str(flow.identifiability),
         }
-        rows.append(flow_row(distance[far], record, far, node.name, kind, node_type(node)))
+        rows.append(flow_row(distance[far], record, far, node.name, node.kind, node.node_type))
     return ordered(rows)
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from enum import Enum
 from typing import Any, Protocol
 
-from graph.codec import from_record
+from graph.codec import from_record, plain
 from graph.model import Flow, Node, Organisation, System
 from graph.store import CypherRunner
 from graph.view import GraphView
@@ -22,21 +21,10 @@ from queries.flows import live
 Record = dict[str, Any]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
-
-
 def node_json(node: Node) -> Record:
     """A node with every field (None where not recorded), its ``id`` and its ``kind``."""
-    record: Record = {"id": node.org_id if isinstance(node, Organisation) else node.system_id}
-    record["kind"] = "organisation" if isinstance(node, Organisation) else "system"
-    record.update({f.name: _plain(getattr(node, f.name)) for f in dataclasses.fields(node)})
+    record: Record = {"id": node.id, "kind": node.kind}
+    record.update({f.name: plain(getattr(node, f.name)) for f in dataclasses.fields(node)})
     if isinstance(node, Organisation):
         record["is_legal_entity"] = node.is_legal_entity
     return record
@@ -44,7 +32,7 @@ def node_json(node: Node) -> Record:
 
 def flow_json(flow: Flow) -> Record:
     """A flow with every register column (None or [] where not recorded)."""
-    return {f.name: _plain(getattr(flow, f.name)) for f in dataclasses.fields(flow)}
+    return {f.name: plain(getattr(flow, f.name)) for f in dataclasses.fields(flow)}
 
 
 def node_of(record: Mapping[str, Any]) -> Node:
@@ -154,7 +142,7 @@ class NetworkxReader:
             node_json(node)
             for _, node in sorted(self.view.nodes.items())
             if isinstance(node, Organisation)
-            and all(value is None or _plain(getattr(node, key)) == value for key, value in where.items())
+            and all(value is None or plain(getattr(node, key)) == value for key, value in where.items())
         ]
         return _page(chosen, limit, offset)
 
@@ -163,7 +151,7 @@ class NetworkxReader:
             node_json(node)
             for _, node in sorted(self.view.nodes.items())
             if isinstance(node, System)
-            and all(value is None or _plain(getattr(node, key)) == value for key, value in where.items())
+            and all(value is None or plain(getattr(node, key)) == value for key, value in where.items())
         ]
         return _page(chosen, limit, offset)
 

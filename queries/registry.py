@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from graph.codec import plain
 from graph.store import CypherRunner, Row
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class NamedQuery:
                     "name": p.name,
                     "type": p.type_name,
                     "required": p.required,
-                    "default": p.default.isoformat() if isinstance(p.default, date) else p.default,
+                    "default": plain(p.default),
                     "choices": list(p.choices),
                     "description": p.description,
                 }

@@ -1,10 +1,13 @@
-"""Write docs/queries.md from the query catalogue and the spec tests' examples.
+"""Write docs/queries.md from the query catalogue, and the generated parts of docs/register.md.
 
-    .venv/bin/python scripts/gen_docs.py          # rewrite docs/queries.md
-    .venv/bin/python scripts/gen_docs.py --check  # exit 1 when it is stale
+    .venv/bin/python scripts/gen_docs.py          # rewrite both
+    .venv/bin/python scripts/gen_docs.py --check  # exit 1 when either is stale
 
 Each query's description, parameters and columns come from its declaration; its example is the
 ``DOC_EXAMPLES`` entry of its spec-test module, run on the embedded store over the tests' tiny reference.
+docs/register.md is written by hand between blocks that this script fills (see ``register_doc``): the
+tables and vocabularies from the register declaration, the accepted spellings from the parser, and the
+refused registers from the real ``icsgraph validate``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "spec"
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(SPEC)]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(SPEC), str(ROOT / "scripts")]
+
+from register_doc import render_register  # noqa: E402
 
 import queries  # noqa: E402
 from app.output import as_table, cell  # noqa: E402
@@ -25,6 +30,7 @@ from graph.memory import MemoryStore  # noqa: E402
 from loaders.register import validate_together  # noqa: E402
 
 OUT = ROOT / "docs" / "queries.md"
+REGISTER_DOC = ROOT / "docs" / "register.md"
 
 
 def examples() -> dict[str, Any]:
@@ -89,20 +95,27 @@ def render() -> str:
     return "\n".join(out)
 
 
+def documents() -> dict[Path, str]:
+    """Each generated document's path and what it should hold now."""
+    return {OUT: render(), REGISTER_DOC: render_register(REGISTER_DOC.read_text())}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 when docs/queries.md is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a generated document is stale")
     args = parser.parse_args()
-    text = render()
-    if args.check:
-        if not OUT.exists() or OUT.read_text() != text:
-            print("docs/queries.md is stale: run .venv/bin/python scripts/gen_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-    return 0
+    stale = 0
+    for path, text in documents().items():
+        name = path.relative_to(ROOT)
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                print(f"{name} is stale: run .venv/bin/python scripts/gen_docs.py", file=sys.stderr)
+                stale = 1
+            continue
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {name}")
+    return stale
 
 
 if __name__ == "__main__":

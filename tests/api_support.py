@@ -7,7 +7,7 @@ import zipfile
 from typing import Any
 
 from fastapi.testclient import TestClient
-from support import SYSTEMS, register
+from support import SYSTEMS, header, register
 
 from app.main import create_app
 from app.settings import Settings
@@ -18,10 +18,10 @@ WRITE = "write-token-for-tests"
 READ = "read-token-for-tests"
 XSS = "<img src=x onerror=alert(1)>"
 
-FLOW_HEADER = (
-    "flow_id,source,destination,data_categories,purposes,identifiability,controllers,processors,"
-    "status,valid_from,valid_to"
-)
+FLOW_HEADER = header(
+    "flows", "flow_id", "source", "destination", "data_categories", "purposes", "identifiability", "controllers",
+    "processors", "status", "valid_from", "valid_to",
+)  # fmt: skip
 FLOWS = """\
 f1,A00001,gp-a,primary_care,direct_care,identifiable,A00001,,live,,
 f2,gp-a,shcr,primary_care,direct_care,identifiable,A00001;A00002,RAA,live,,

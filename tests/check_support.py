@@ -4,30 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from support import SYSTEMS
+from support import SYSTEMS, header
 
-FLOW_COLUMNS = (
-    "flow_id",
-    "source",
-    "destination",
-    "data_categories",
-    "purposes",
-    "identifiability",
-    "controllers",
-    "joint",
-    "processors",
-    "sub_processors",
-    "recipient_controller",
-    "art6",
-    "art9",
-    "cldc_basis",
-    "ndop",
-    "type1",
-    "agreements",
-    "status",
-    "valid_from",
-    "valid_to",
-)
+from graph.schema import TABLES
+
+FLOW_COLUMNS = TABLES["flows"].names
 # A trust's identifiable acute data into its own EPR for direct care, with every legal basis recorded.
 CLEAN = {
     "source": "RAA",
@@ -49,8 +30,8 @@ fdp,Alpha FDP,fdp_instance,,,QAA,UK
 dw,Alpha warehouse,data_warehouse,,,QAA,UK
 """
 )
-ORGANISATIONS_HEADER = "org_id,name,org_type,legal_entity\n"
-AGREEMENTS_HEADER = "agreement_id,agreement_type,parties,start,end\n"
+ORGANISATIONS_HEADER = header("organisations", "org_id", "name", "org_type", "legal_entity") + "\n"
+AGREEMENTS_HEADER = header("agreements", "agreement_id", "agreement_type", "parties", "start", "end") + "\n"
 
 
 def flow(flow_id: str, *changes: dict[str, str], **cells: str) -> str:

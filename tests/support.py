@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from graph.model import Organisation, ReferenceData, Register
+from graph.schema import TABLES
 from graph.vocab import OrgType
 from loaders.register import parse_register
 from loaders.table import Table, parse_rows
@@ -57,9 +58,26 @@ def table(name: str, text: str) -> Table:
     return parse_rows(name, f"{name}.csv", grid)
 
 
-FLOW_HEADER = (
-    "flow_id,source,destination,data_categories,purposes,identifiability,controllers,status,valid_from,valid_to"
-)
+def header(table: str, *names: str) -> str:
+    """A CSV header of ``table``: every declared column (``graph.schema``), or ``names`` checked against them.
+
+    ``names`` must keep the declaration's order, so inline rows written in the spec's order line up.
+
+    >>> header("agreements")
+    'agreement_id,agreement_type,parties,start,end,covers,reference'
+    """
+    declared = TABLES[table].names
+    chosen = names or declared
+    unknown = [name for name in chosen if name not in declared]
+    assert not unknown, f"not a column of {table}.csv: {', '.join(unknown)}"
+    assert list(chosen) == sorted(chosen, key=declared.index), f"columns of {table}.csv out of the declared order"
+    return ",".join(chosen)
+
+
+FLOW_HEADER = header(
+    "flows", "flow_id", "source", "destination", "data_categories", "purposes", "identifiability", "controllers",
+    "status", "valid_from", "valid_to",
+)  # fmt: skip
 
 
 def register(
@@ -74,9 +92,7 @@ def register(
     """A register from inline CSV bodies; ``flows`` rows follow ``flow_header`` unless they carry their own."""
     tables = {"flows": table("flows", flows if flows.lstrip().startswith("flow_id") else flow_header + "\n" + flows)}
     if systems:
-        tables["systems"] = table(
-            "systems", "system_id,name,system_type,operator,supplier,icb,hosting_location\n" + systems
-        )
+        tables["systems"] = table("systems", header("systems") + "\n" + systems)
     if organisations:
         tables["organisations"] = table("organisations", organisations)
     if agreements:

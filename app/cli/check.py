@@ -16,7 +16,8 @@ from typing import Any
 
 import queries
 from app.cli.common import UserError, store_for
-from app.output import as_csv, as_table, json_default
+from app.output import as_csv, as_table
+from graph.codec import json_default
 from graph.store import Row
 from queries.checks import CHECK_COLUMNS
 from queries.registry import AS_OF, NamedQuery

@@ -12,8 +12,7 @@ import inspect
 import json
 import logging
 from collections.abc import Callable
-from datetime import date
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -24,6 +23,7 @@ from app.deps import AppState, Readable, State
 from app.errors import READ_ERRORS, ApiError, documented
 from app.output import as_csv
 from app.schemas import QueryInfo, QueryResult
+from graph.codec import json_default, plain
 from graph.store import Row
 from queries.registry import NamedQuery, Param
 
@@ -41,19 +41,6 @@ ROWS = {
 }
 LIMIT = 1_000_000_000
 T = TypeVar("T")
-
-
-def plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def jsonable(value: Any) -> Any:
-    """What json cannot write by itself: dates as ISO strings, enums as their values."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def guarded(query: NamedQuery, params: dict[str, Any], compute: Callable[[], T]) -> T:
@@ -99,7 +86,9 @@ def answer(state: AppState, request: Request, query: NamedQuery, raw: dict[str, 
         def render(rows: list[Row]) -> bytes:
             document = {"query": query.name, "params": params, "count": len(rows), "rows": rows}
             # As FastAPI's JSONResponse writes it.
-            text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=jsonable)
+            text = json.dumps(
+                document, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=json_default
+            )
             return text.encode()
 
     body = guarded(query, params, lambda: state.rendered(query, params, form, render))

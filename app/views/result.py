@@ -17,6 +17,7 @@ from typing import Any
 from app.output import cell
 from app.views.network import Ask, Canvas, Links, Picture, nav
 from app.views.style import IDENTIFIABILITY_COLOUR, flow_lines, strongest, words
+from graph.codec import plain
 from queries.lookups import FLOWS_BY_ID, NODES
 from queries.records import ids_in
 from queries.registry import NamedQuery
@@ -95,7 +96,7 @@ def result_view(
         notes.append(f"Only the first {MAX_ROWS} rows are drawn; the API gives them all.")
     if not drawn:
         notes.append("This answer names no node or flow of the graph, so there is nothing to draw.")
-    shown_params = {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in params.items()}
+    shown_params = {key: plain(value) for key, value in params.items()}
     table = [[cell(row.get(column)) for column in columns] for row in rows[:MAX_TABLE]]
     return Picture(
         title=f"{query.name}: {len(rows)} row(s)",

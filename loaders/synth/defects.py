@@ -248,9 +248,7 @@ class Planter:
 
     def kind_of(self, node_id: str) -> str | None:
         node: Organisation | System | None = self.r.systems.get(node_id) or self.reference.get(node_id)
-        if isinstance(node, System):
-            return node.system_type.value
-        return node.org_type.value if node else None
+        return node.node_type if node else None
 
 
 def plant(records: Records, rng: Random, reference: Iterable[Organisation]) -> tuple[list[Planted], dict[str, int]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from random import Random
 
-from graph.model import Flow, Organisation, ReferenceData, Register
+from graph.model import Flow, Organisation, ReferenceData, Register, within
 from graph.vocab import OrgType
 from loaders.synth.defects import ANCHOR, RATES, Planted, plant
 from loaders.synth.ics import Ics, Plan, Tier
@@ -67,7 +67,7 @@ class England:
         icbs: list[Organisation] = []
         practices, trusts, councils = defaultdict(list), defaultdict(list), defaultdict(list)
         for org in sorted(reference.organisations, key=lambda o: o.org_id):
-            if org.valid_to is not None and org.valid_to < ANCHOR:
+            if not within(ANCHOR, None, org.valid_to):  # closed by the anchor (opening later is kept)
                 continue
             if org.org_type is OrgType.ICB:
                 icbs.append(org)

@@ -104,6 +104,7 @@ def registers(draw: st.DrawFn) -> Register:
                 draw(some(org_ids, 1, 3)),
                 start=start,
                 end=end,
+                covers=draw(some([s.system_id for s in systems], 0, 2)),
                 source_register="random",
             )
         )

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from support import Example, register
+from support import Example, header, register
 
 from graph.model import Flow, Register, System
 from graph.vocab import DataCategory, Identifiability, Purpose, SystemType
@@ -32,10 +32,11 @@ dsa-old,dsa,A00001;QAA,2020-01-01,2025-03-31
 dsa-new,dsa,A00001;QAA,2027-01-01,
 a26,art26_arrangement,A00001;RAA,,
 """
-HEADER = (
-    "flow_id,source,destination,data_categories,purposes,identifiability,controllers,joint,processors,"
-    "sub_processors,recipient_controller,art6,art9,cldc_basis,agreements,status,valid_from,valid_to"
-)
+HEADER = header(
+    "flows", "flow_id", "source", "destination", "data_categories", "purposes", "identifiability", "controllers",
+    "joint", "processors", "sub_processors", "recipient_controller", "art6", "art9", "cldc_basis", "agreements",
+    "status", "valid_from", "valid_to",
+)  # fmt: skip
 
 
 def chain_register(flows: str) -> Register:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import SYSTEMS, Example, register
+from support import SYSTEMS, Example, header, register
 
 from graph.model import Register
 from queries.registry import ParamError
@@ -15,10 +15,10 @@ dw,Alpha Warehouse,data_warehouse,,,QAA,UK
 social,Alphashire Social Care,social_care_system,E06000001,,QAA,UK
 """
 )
-ROLE_HEADER = (
-    "flow_id,source,destination,data_categories,purposes,identifiability,controllers,"
-    "joint,recipient_controller,status\n"
-)
+ROLE_HEADER = header(
+    "flows", "flow_id", "source", "destination", "data_categories", "purposes", "identifiability", "controllers",
+    "joint", "recipient_controller", "status",
+) + "\n"  # fmt: skip
 DSCRO = "org_id,name,org_type\nDSCRO1,Test DSCRO,dscro\n"
 
 

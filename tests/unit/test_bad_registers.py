@@ -310,6 +310,10 @@ CASES = [
          at("organisations", 3, "parent", "gpes", "expected an organisation id", "system")),
     Case("unknown-agreement", edit("flows", 2, agreements="dsa-2"),
          at("flows", 2, "agreements", "dsa-2", "unknown agreement")),
+    Case("covers-an-unknown-id", edit("agreements", 4, covers="f3;phm-x"),
+         at("agreements", 4, "covers", "phm-x", "expected a flow_id or a system_id", "not a flow or system")),
+    Case("covers-an-organisation", edit("agreements", 3, covers="shcr;RAA"),
+         at("agreements", 3, "covers", "RAA", "expected a flow_id or a system_id", "it is an organisation")),
     # Another register that contradicts the good one
     Case("organisation-defined-differently", alone("organisations", 2, name="NHS England and NHS Improvement"),
          at("organisations", 2, "org_id", "X26", "defined differently", "'good'"), name="other", mirror="org_id"),

@@ -19,7 +19,7 @@ import queries
 from app.cli import main
 from app.stores import reference_data
 from graph.memory import MemoryStore
-from graph.model import Organisation, ReferenceData, Register, System
+from graph.model import Organisation, ReferenceData, Register, System, within
 from graph.vocab import OrgType, SystemType
 from loaders.reference import read_gp_suppliers
 from loaders.register import read_register, validate_together
@@ -80,7 +80,7 @@ def english_practices(reference: ReferenceData) -> set[str]:
     return {
         o.org_id
         for o in reference.organisations
-        if o.org_type is OrgType.GP_PRACTICE and o.icb and (o.valid_to is None or o.valid_to >= ANCHOR)
+        if o.org_type is OrgType.GP_PRACTICE and o.icb and within(ANCHOR, None, o.valid_to)
     }
 
 
