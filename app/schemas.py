@@ -46,6 +46,9 @@ class Organisation(BaseModel):
     pcn: str | None = None
     list_size: int | None = None
     imd_score: float | None = None
+    dspt_status: str | None = Field(None, description="latest DSPT status on record, e.g. Standards Met")
+    dspt_edition: str | None = Field(None, description="the DSPT year that status is for, e.g. 2020/21")
+    dspt_published: str | None = Field(None, description="when that status was published")
     source: str = Field(description="'reference' or the name of the register that defines it")
 
 
