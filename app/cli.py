@@ -12,6 +12,7 @@ from typing import NoReturn
 
 import queries
 from app.check import add_parser as add_check_parser
+from app.import_cli import add_parser as add_import_parser
 from app.output import as_csv, as_json, as_table
 from app.settings import Neo4jSettings, Settings, default_data_dir, demo_registers
 from app.stores import load_into, open_store, reference_data
@@ -21,6 +22,8 @@ from graph.memory import MemoryStore
 from graph.model import Register
 from graph.store import Store, StoreError
 from graph.vocab import OrgType
+from loaders.dspt import ENV_VAR as DSPT_ENV_VAR
+from loaders.dspt import InvalidDspt
 from loaders.reference import reference_summary
 from loaders.register import InvalidRegister, read_register, validate_together
 
@@ -31,7 +34,8 @@ examples:
   icsgraph query practices-shcr-only --register my-register/ --format json
   icsgraph serve --demo
 
-environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
+  ICSGRAPH_DSPT (a DSPT status file to use instead of the bundled 2020/21 one)
 """
 
 
@@ -258,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--neo4j", metavar="URI", help="use the Neo4j store at URI (default: $NEO4J_URI; unset means embedded)"
     )
+    parser.add_argument(
+        "--dspt",
+        metavar="FILE",
+        help="DSPT status file (CSV, columns Code, Latest.Status, Date.Of.Publication) to "
+        "use instead of the bundled 2020/21 extract, for this run; $ICSGRAPH_DSPT does the same for every run",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     load = commands.add_parser("load", parents=[common], help="validate registers and load them into the store")
@@ -299,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_parser(commands, common)
     add_view_parser(commands, common)
     add_synth_parser(commands, common)
+    add_import_parser(commands, common)
 
     catalogue = commands.add_parser("queries", help="list the named queries and their parameters")
     catalogue.set_defaults(run=cmd_queries)
@@ -318,13 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.dspt:
+        os.environ[DSPT_ENV_VAR] = str(Path(args.dspt).resolve())  # read by the reference loader
     try:
         status: int = args.run(args)
         return status
     except InvalidRegister as error:
         report_problems(error)
         return 1
-    except (UserError, StoreError, queries.ParamError, queries.UnknownQuery) as error:
+    except (UserError, StoreError, InvalidDspt, queries.ParamError, queries.UnknownQuery) as error:
         fail(str(error))
     except BrokenPipeError:
         # The reader (e.g. `head`) went away; that is not an error of ours.
