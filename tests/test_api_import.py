@@ -96,8 +96,10 @@ def test_a_bad_row_is_a_422_at_the_users_row(api: Any) -> None:
     assert messages == [
         "mine.csv, row 3, column Why: 'x': expected one of: direct_care, risk_stratification, "
         "population_health_management, planning, commissioning, invoice_validation, national_collection, "
-        "public_health, research, service_evaluation, clinical_audit, safeguarding, other",
-        "mine.csv, row 3, column Type: 'p': expected one of: identifiable, pseudonymised, anonymised, aggregate",
+        "public_health, research, service_evaluation, clinical_audit, safeguarding, other; or translate your value "
+        "in [table.values.purposes] of [[table]] 1 (flows)",
+        "mine.csv, row 3, column Type: 'p': expected one of: identifiable, pseudonymised, anonymised, aggregate; or "
+        "translate your value in [table.values.identifiability] of [[table]] 1 (flows)",
     ]
 
 

@@ -18,7 +18,16 @@ from pathlib import Path
 from graph.model import ReferenceData, Register
 from loaders.importers.mapping import SheetMapping, TableMap, value_key
 from loaders.importers.workbook import Grid, Sheet, UnreadableSheet, Value, parse_sheet, read_grids
-from loaders.register import SCHEMA, InvalidRegister, Problem, iso_date, parse_register, validate_together
+from loaders.register import (
+    SCHEMA,
+    InvalidRegister,
+    Problem,
+    boolean,
+    iso_date,
+    parse_register,
+    text,
+    validate_together,
+)
 from loaders.table import Table
 
 DUPLICATE = re.compile("already defined in \0\\w+ row (?P<row>\\d+)")
@@ -170,8 +179,8 @@ class _Import:
                         row[column] = table.defaults[column]
                         self.summary.defaults[f"{table.register}.{column}"] += 1
                     continue
-                text = as_date(value) if spec.parse is iso_date else as_text(value)
-                items = text.split(table.split.get(column, ";")) if spec.is_list else [text]
+                cell = as_date(value) if spec.parse is iso_date else as_text(value)
+                items = cell.split(table.split.get(column, ";")) if spec.is_list else [cell]
                 translations = table.values.get(column, {})
                 out = []
                 for item in (item.strip() for item in items):
@@ -202,6 +211,8 @@ class _Import:
         if column and problem.value in origin.translated.get(column, {}):
             theirs = origin.translated[column][problem.value or ""]
             expected += f" (your {theirs!r}, through [table.values.{column}])"
+        elif column and SCHEMA[table.register][column].parse not in (text, iso_date, boolean):
+            expected += f"; or translate your value in [table.values.{column}] of {table.label}"
         if column and SCHEMA[table.register][column].parse is iso_date:
             expected += ", or a date such as 01/04/2024"
         return Problem(origin.where, origin.row, header or column, problem.value, expected)
