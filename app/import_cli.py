@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.stores import reference_data
+from graph.model import Register
 from loaders.importers.mapping import read_mapping
 from loaders.importers.release_layouts import read_release_register
 from loaders.importers.release_register import build
@@ -70,10 +71,17 @@ def out_folder(text: str) -> Path:
     return out
 
 
-def written(out: Path, sizes: dict[str, int], started: float) -> None:
+def write(register: Register, out: Path, started: float) -> int:
+    """Write the register folder, or say in one line why it could not be written."""
+    try:
+        sizes = write_register(register, out)
+    except OSError as error:
+        say(f"icsgraph: error: cannot write {out}: {error.strerror or error}; choose a folder you can write to")
+        return 1
     files = ", ".join(f"{name} {size / 1e3:.0f} kB" for name, size in sizes.items())
     say(f"wrote {out}: {files} ({time.perf_counter() - started:.2f} s)")
     say(f"next: icsgraph validate {out} && icsgraph load {out}")
+    return 0
 
 
 def cmd_release_register(args: argparse.Namespace) -> int:
@@ -88,8 +96,7 @@ def cmd_release_register(args: argparse.Namespace) -> int:
     except InvalidRegister as error:
         return refuse(error, str(source))
     print("\n".join(summary.lines()))
-    written(args.out, write_register(register, args.out), started)
-    return 0
+    return write(register, args.out, started)
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
@@ -101,8 +108,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     except InvalidRegister as error:
         return refuse(error, f"{source} (mapped by {args.map})")
     print("\n".join(summary.lines()))
-    written(args.out, write_register(register, args.out), started)
-    return 0
+    return write(register, args.out, started)
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -31,6 +31,7 @@ from loaders.register import (
 from loaders.table import Table
 
 DUPLICATE = re.compile("already defined in \0\\w+ row (?P<row>\\d+)")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DAY_FIRST = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d")
 
 
@@ -68,6 +69,8 @@ def as_date(value: Value) -> str:
     if isinstance(value, date):
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     written = str(value).strip()
+    if ISO_DATE.fullmatch(written):
+        return written  # already as the loader reads it; strptime is slow, and most cells are like this
     for form in DAY_FIRST:
         try:
             return datetime.strptime(written, form).date().isoformat()
@@ -169,30 +172,45 @@ class _Import:
         schema = SCHEMA[table.register]
         label = f"{table.label}: {sheet.where}"
         self.summary.rows[label] = len(sheet.rows)
+        # Cells repeat (the same categories, dates and controllers on thousands of rows): each column
+        # remembers what a cell became, as the loader does, so a repeated cell costs one look-up.
+        memo: dict[str, dict[tuple[type, Value], tuple[str, dict[str, str]]]] = {column: {} for column in schema}
         for number, cells in sheet.rows:
             origin = _Origin(table, sheet.where, number)
             row: dict[str, str] = {}
-            for column, spec in schema.items():
+            for column in schema:
                 value = cells.get(headers[column]) if column in headers else None
                 if value is None:
                     if column in table.defaults:
                         row[column] = table.defaults[column]
                         self.summary.defaults[f"{table.register}.{column}"] += 1
                     continue
-                cell = as_date(value) if spec.parse is iso_date else as_text(value)
-                items = cell.split(table.split.get(column, ";")) if spec.is_list else [cell]
-                translations = table.values.get(column, {})
-                out = []
-                for item in (item.strip() for item in items):
-                    ours = translations.get(value_key(item))
-                    if ours is not None:
-                        origin.translated.setdefault(column, {})[ours] = item
-                        self.summary.translated[f"{table.register}.{column}"] += 1
-                    out.append(item if ours is None else ours)
-                row[column] = ";".join(out)
-            key = len(self.origins) + 1
-            self.origins[key] = origin
-            self.rows[table.register].append((key, row))
+                key = (type(value), value)  # True and 1 are equal keys, but not the same cell
+                remembered = memo[column].get(key)
+                if remembered is None:
+                    remembered = memo[column][key] = self.cell(table, column, value)
+                row[column], translated = remembered
+                if translated:
+                    origin.translated[column] = translated
+                    self.summary.translated[f"{table.register}.{column}"] += len(translated)
+            running = len(self.origins) + 1
+            self.origins[running] = origin
+            self.rows[table.register].append((running, row))
+
+    @staticmethod
+    def cell(table: TableMap, column: str, value: Value) -> tuple[str, dict[str, str]]:
+        """A cell as register text, and which of its items were translated (register value -> theirs)."""
+        spec = SCHEMA[table.register][column]
+        written = as_date(value) if spec.parse is iso_date else as_text(value)
+        items = written.split(table.split.get(column, ";")) if spec.is_list else [written]
+        translations = table.values.get(column, {})
+        out, translated = [], {}
+        for item in (item.strip() for item in items):
+            ours = translations.get(value_key(item))
+            if ours is not None:
+                translated[ours] = item
+            out.append(item if ours is None else ours)
+        return ";".join(out), translated
 
     def relocated(self, problem: Problem) -> Problem:
         """A problem the loader found in the register rows, told at the user's sheet, row and header."""

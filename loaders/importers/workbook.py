@@ -125,5 +125,7 @@ def read_grids(path: Path) -> dict[str, Grid]:
             sheet.reset_dimensions()  # read-only mode trusts the size the file declares, and some declare "A1"
             grids[sheet.title] = [[typed(value) for value in row] for row in sheet.iter_rows(values_only=True)]
         return grids
+    except Exception as error:  # a sheet's XML can be broken past the workbook's opening
+        raise UnreadableSheet(f"{path}: a sheet could not be read ({error}); save it again from Excel") from None
     finally:
         workbook.close()
