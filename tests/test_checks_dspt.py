@@ -172,3 +172,42 @@ DOC_EXAMPLES = {
         )
     ),
 }
+
+
+def test_a_newer_status_file_is_given_for_one_run_with_dspt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    """``icsgraph --dspt FILE``: every role-holder of check-demo meets the standards in the file given, so only
+    the PCN is found, which no status can cover; a file that cannot be read is one line, not a traceback."""
+    import json
+    from pathlib import Path
+
+    from app.cli import main
+    from app.stores import reference_data
+
+    fixtures = Path(__file__).parent / "fixtures"
+    monkeypatch.delenv("ICSGRAPH_DSPT", raising=False)  # restored after, though --dspt sets it for the process
+    monkeypatch.setenv("ICSGRAPH_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    reference_data.cache_clear()
+    try:
+        args = [
+            "check",
+            "--register",
+            str(fixtures / "registers" / "check-demo"),
+            "--rule",
+            "dspt",
+            "--as-of",
+            "2026-11-25",
+        ]
+        assert main(["--dspt", str(fixtures / "check-demo-dspt.csv"), *args, "--format", "json"]) == 0
+        found = json.loads(capsys.readouterr().out)["findings"]
+        assert [(row["flow_id"], row["org_id"]) for row in found] == [("cd-pcn", "U89141")]
+        reference_data.cache_clear()
+        with pytest.raises(SystemExit):
+            main(["--dspt", str(tmp_path / "missing.csv"), *args])
+        err = capsys.readouterr().err
+        missing = f"{tmp_path}/missing.csv: cannot read the DSPT status file (No such file or directory)"
+        assert err == f"icsgraph: error: {missing}\n"
+    finally:
+        reference_data.cache_clear()
