@@ -5,6 +5,7 @@ council E06000001 "Alphashire Council")."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -242,3 +243,30 @@ def test_bad_cells_are_reported_where_they_are_and_nothing_is_made() -> None:
         f" {raised.value.problems[1].row}, column Patient Opt-Outs applied: 'Maybe': expected Y or N (Yes, No, "
         "Not applicable)",
     ]
+
+
+def test_a_workbook_of_neither_layout_or_with_a_blank_sheet_is_one_problem(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from loaders.importers.release_layouts import read_release_register
+
+    cases = {
+        "other.xlsx": (["Flows", "Systems"], "not a data release register: expected the sheets DataReleases and "
+                       "PurposeStatements (2017 layout) or Agreements, Datasets and DataReleases (Data Uses Register); "
+                       "the workbook has: Flows, Systems"),
+        "blank.xlsx": (["DataReleases"], "sheet DataReleases: row 1 is blank, so it holds no headers"),
+        "untitled.xlsx": (["DataReleases"], "cannot tell which months the register covers"),
+    }  # fmt: skip
+    for name, (sheets, expected) in cases.items():
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for sheet in sheets:
+            workbook.create_sheet(sheet)
+        if name == "untitled.xlsx":
+            workbook["DataReleases"].append(["Organisation Name", "us", "NIC Number"])
+            workbook["DataReleases"].append(["UNIVERSITY OF ALPHA", "ONS Births", "DARS-NIC-1-A-v1"])
+        workbook.save(tmp_path / name)
+        with pytest.raises(InvalidRegister) as raised:
+            read_release_register(tmp_path / name)
+        [problem] = raised.value.problems
+        assert expected in str(problem), problem

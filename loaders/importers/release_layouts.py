@@ -338,10 +338,15 @@ def read_release_register(path: Path, period: Period | None = None) -> ReleaseRe
         raise InvalidRegister(path.stem, [problem]) from None
     where = str(path)
     sheets = {re.sub(r"[^a-z]", "", name.lower()): name for name in grids}
-    if {"agreements", "datasets", "datareleases"} <= set(sheets):
-        return read_current(grids, where, sheets, period)
-    if "datareleases" in sheets:
-        return read_2017(grids, where, sheets, period)
+    try:
+        if {"agreements", "datasets", "datareleases"} <= set(sheets):
+            return read_current(grids, where, sheets, period)
+        if "datareleases" in sheets:
+            return read_2017(grids, where, sheets, period)
+    except UnreadableSheet as error:  # a sheet the layout needs is blank
+        raise InvalidRegister(
+            path.stem, [Problem(where, None, None, None, str(error).removeprefix(f"{where}, "))]
+        ) from None
     expected = (
         "not a data release register: expected the sheets DataReleases and PurposeStatements (2017 layout) or "
         f"Agreements, Datasets and DataReleases (Data Uses Register); the workbook has: {', '.join(grids)}"
