@@ -186,7 +186,8 @@ def test_a_newer_status_file_is_given_for_one_run_with_dspt(
     from app.stores import reference_data
 
     fixtures = Path(__file__).parent / "fixtures"
-    monkeypatch.delenv("ICSGRAPH_DSPT", raising=False)  # restored after, though --dspt sets it for the process
+    # Set (empty: the bundled file) so that it is restored after the test, though --dspt sets it for the process.
+    monkeypatch.setenv("ICSGRAPH_DSPT", "")
     monkeypatch.setenv("ICSGRAPH_DATA", str(tmp_path / "data"))
     monkeypatch.delenv("NEO4J_URI", raising=False)
     reference_data.cache_clear()
