@@ -168,6 +168,9 @@ class LoadSummary(BaseModel):
     loaded: RegisterInfo
     graph: dict[str, int] = Field(description="what the whole graph holds now")
     registers: list[str] = Field(description="every register now loaded")
+    imported: dict[str, Any] | None = Field(
+        None, description="for a release register or a mapped sheet: what the import read and made"
+    )
 
 
 class RemovalSummary(BaseModel):

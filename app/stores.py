@@ -18,6 +18,7 @@ from graph.memory import MemoryStore
 from graph.model import ReferenceData, Register
 from graph.state import write_atomically
 from graph.store import Store
+from loaders.dspt import dspt_file
 from loaders.reference import load_reference, reference_root
 from loaders.register import validate_together
 
@@ -32,6 +33,9 @@ def reference_data() -> ReferenceData:
     """
     root = reference_root()
     files = sorted(p for p in root.rglob("*") if p.is_file())
+    statuses = dspt_file(root)  # $ICSGRAPH_DSPT may name a file outside the root
+    if statuses is not None and statuses.is_file():
+        files.append(statuses)
     code = [*sorted(Path(loaders.__file__).parent.glob("*.py")), Path(model.__file__)]
     key = hashlib.sha1()
     for path in files + code:

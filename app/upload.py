@@ -18,7 +18,12 @@ from typing import IO
 
 from app.errors import ApiError
 from app.schemas import Problem
-from graph.model import Register
+from graph.model import ReferenceData, Register
+from loaders.importers.mapping import parse_mapping
+from loaders.importers.release_layouts import Period, read_release_register
+from loaders.importers.release_register import build
+from loaders.importers.sheet import import_sheet
+from loaders.importers.spec_register import validated
 from loaders.register import InvalidRegister, read_register
 from loaders.register import Problem as RegisterProblem
 from loaders.table import TABLES
@@ -156,3 +161,64 @@ def read_upload(upload: IO[bytes], filename: str | None, name: str | None, max_u
     register.path = f"upload:{filename or register_as}"
     register.locations = {key: (where.replace(prefix, ""), row) for key, (where, row) in register.locations.items()}
     return register
+
+
+MAX_MAPPING = 1_000_000
+
+
+def read_imported(
+    upload: IO[bytes],
+    filename: str | None,
+    name: str | None,
+    max_upload_bytes: int,
+    reference: ReferenceData,
+    *,
+    mapping: IO[bytes] | None = None,
+    mapping_name: str | None = None,
+    period: Period | None = None,
+) -> tuple[Register, dict[str, object]]:
+    """A release register workbook (no ``mapping``) or a sheet with its mapping, imported as ``icsgraph import``
+    does; with the import's summary. ``InvalidRegister`` lists every problem, located in the user's files."""
+    register_as = register_name(name, filename)
+    budget = max_upload_bytes * MAX_EXPANSION
+    csv = mapping is not None and (filename or "").lower().endswith(".csv")
+    if not csv:
+        try:
+            with zipfile.ZipFile(upload) as archive:  # a workbook is a zip: its members are bounded first
+                _members(archive, budget)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            what = "a sheet: an .xlsx workbook or a .csv file" if mapping else "an .xlsx release register workbook"
+            raise refuse(f"the upload is not {what}", f"upload {what}", filename or "upload") from None
+        upload.seek(0)
+    shown = PurePosixPath((filename or "").replace("\\", "/")).name or f"{register_as}.xlsx"
+    with tempfile.TemporaryDirectory(prefix="icsgraph-import-") as temporary:
+        path = Path(temporary) / (f"{register_as}.csv" if csv else f"{register_as}.xlsx")
+        _copy(upload, path, budget)
+        try:
+            if mapping is None:
+                register, summary = build(read_release_register(path, period), reference, register_as, shown)
+                register, about = validated(register, reference), summary.as_dict()
+            else:
+                text = mapping.read(MAX_MAPPING + 1)
+                if len(text) > MAX_MAPPING:
+                    raise refuse("the mapping is larger than 1 MB", "send the TOML mapping file", "map")
+                try:
+                    document = text.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise refuse("the mapping is not UTF-8 text", "send the TOML mapping file", "map") from None
+                parsed = parse_mapping(document, mapping_name or "map")
+                register, sheet_summary = import_sheet(path, parsed, reference, register_as)
+                about = sheet_summary.as_dict()
+        except InvalidRegister as error:
+            error.problems = [replace(p, where=p.where.replace(str(path), shown)) for p in error.problems]
+            raise
+        except ApiError:
+            raise
+        except Exception as error:  # a workbook can be broken in more ways than openpyxl names
+            log.info("unreadable import %r: %r", filename, error)
+            raise refuse(f"the file could not be read: {error}", "save it again from Excel") from None
+    register.path = f"upload:{filename or register_as}"
+    register.locations = {
+        key: (where.replace(str(path), shown), row) for key, (where, row) in register.locations.items()
+    }
+    return register, about

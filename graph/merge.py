@@ -54,4 +54,20 @@ def merge(reference: ReferenceData, registers: Iterable[Register]) -> Contents:
             contents.flows.setdefault(flow.flow_id, flow)
         for agreement in register.agreements:
             contents.agreements.setdefault(agreement.agreement_id, agreement)
+    with_dspt_status(nodes, reference)
     return contents
+
+
+def with_dspt_status(nodes: dict[str, Node], reference: ReferenceData) -> None:
+    """Give each organisation its DSPT status on record, by ODS code.
+
+    The status is a fact of the reference data, not of a register: a CSU a register defines (``0AR``)
+    carries its published status as a trust of the reference data does. Only legal entities take the
+    toolkit, so a code that now names a sub-ICB location (``00L``) keeps none of the CCG's status it had.
+    """
+    for code, status in reference.dspt.items():
+        node = nodes.get(code)
+        if isinstance(node, Organisation) and node.is_legal_entity:
+            nodes[code] = replace(
+                node, dspt_status=status.status, dspt_edition=status.edition, dspt_published=status.published
+            )

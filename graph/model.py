@@ -68,6 +68,11 @@ class Organisation:
     pcn: str | None = None
     list_size: int | None = None
     imd_score: float | None = None
+    # The latest Data Security and Protection Toolkit status on record (from the DSPT reference file,
+    # never from a register): "Standards Met", the assessment year it is for ("2020/21"), and when published.
+    dspt_status: str | None = None
+    dspt_edition: str | None = None
+    dspt_published: date | None = None
     source: str = REFERENCE
 
     kind: ClassVar[str] = "organisation"
@@ -206,6 +211,15 @@ class Register:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class DsptStatus:
+    """An organisation's latest DSPT assessment status as published (``status`` without its year)."""
+
+    status: str
+    edition: str | None = None
+    published: date | None = None
+
+
 @dataclass(slots=True)
 class ReferenceData:
     """The national reference data: organisations and the hierarchy, plus what was not resolved."""
@@ -214,3 +228,5 @@ class ReferenceData:
     # Plain-English notes about rows kept but not fully resolved (e.g. unknown commissioner).
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    # DSPT status by ODS code, applied to every organisation of that code, from the reference or a register.
+    dspt: dict[str, DsptStatus] = field(default_factory=dict)

@@ -87,6 +87,8 @@ def fingerprint(reference: ReferenceData) -> str:
     digest = hashlib.sha256()
     for organisation in reference.organisations:
         digest.update(json.dumps(to_record(organisation), sort_keys=True).encode())
+    for code in sorted(reference.dspt):  # a newer DSPT file changes the nodes' properties
+        digest.update(json.dumps([code, to_record(reference.dspt[code])]).encode())
     return digest.hexdigest()[:16]
 
 

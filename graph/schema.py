@@ -159,6 +159,9 @@ ORGANISATIONS = TableSchema(
         "list_size": "The patients registered at a practice, from the reference data.",
         "imd_score": "The deprivation score (IMD) of a practice's patients, from the reference data.",
         "source": "'reference', or the name of the register that defines it.",
+        "dspt_status": "Its latest Data Security and Protection Toolkit status, from the DSPT reference file.",
+        "dspt_edition": "The toolkit edition that status is for (2020/21), from the DSPT reference file.",
+        "dspt_published": "When that status was published, from the DSPT reference file.",
     },
 )  # fmt: skip
 

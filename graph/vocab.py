@@ -189,3 +189,9 @@ def canonical_article(text: str) -> str | None:
     if (art, para) not in (("6", "1"), ("9", "2")) or (art == "6" and letter > "f"):
         return None
     return f"{art}({para})({letter})"
+
+
+# Data Security and Protection Toolkit statuses, as the DSPT publishes them. An organisation meets the
+# toolkit with the first two; the others fall short.
+DSPT_STATUSES = ("Standards Exceeded", "Standards Met", "Approaching Standards", "Standards Not Met", "Not Published")
+DSPT_MET = ("Standards Met", "Standards Exceeded")

@@ -18,6 +18,7 @@ from pathlib import Path
 from graph.model import Organisation, ReferenceData
 from graph.vocab import OrgType
 from loaders.boundary import parse_list_sizes, parse_local_authorities
+from loaders.dspt import dspt_file, read_dspt
 from loaders.geography import read_csv_records, read_geography
 from loaders.ods import parse_practices, parse_trusts, read_ods
 from loaders.pcn import parse_memberships, parse_pcns, read_epcn
@@ -106,13 +107,18 @@ def add_practice_facts(
 
 
 def load_reference(
-    root: Path | None = None, *, include_inactive: bool = False, epraccur: str = EPRACCUR_DSE
+    root: Path | None = None,
+    *,
+    include_inactive: bool = False,
+    epraccur: str = EPRACCUR_DSE,
+    dspt: Path | None = None,
 ) -> ReferenceData:
     """Regions, ICBs, sub-ICB locations, GP practices, PCNs, NHS trusts and local authorities.
 
     ``root`` holds the reference folders (see :func:`reference_root`); ``epraccur`` names the practices
     folder in it, either layout. Only active practices and open PCNs and trusts are loaded unless
-    ``include_inactive``.
+    ``include_inactive``. DSPT statuses come from ``dspt``, else ``$ICSGRAPH_DSPT``, else the bundled file
+    (see :mod:`loaders.dspt`).
     """
     base = reference_root(root)
     sources = {name: relative.format(epraccur=epraccur) for name, relative in FILES.items()}
@@ -146,7 +152,10 @@ def load_reference(
         # Ids are unique across the graph; two files claiming one code means a wrong file in the root.
         raise ValueError(f"reference organisation ids occur more than once: {sorted(repeated)[:10]}")
     warnings = practice_warnings + fact_warnings + pcn_warnings + trust_warnings
-    return ReferenceData(organisations, warnings, sources)
+    statuses = dspt or dspt_file(base)
+    if statuses is not None:
+        sources["dspt"] = str(statuses.relative_to(base) if statuses.is_relative_to(base) else statuses)
+    return ReferenceData(organisations, warnings, sources, read_dspt(statuses) if statuses else {})
 
 
 def reference_summary(ref: ReferenceData) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from queries import chain as chain
 from queries import checks as checks
 from queries import checks_destinations as checks_destinations
+from queries import checks_dspt as checks_dspt
 from queries import checks_roles as checks_roles
 from queries import copies as copies
 from queries import coverage as coverage

@@ -51,11 +51,20 @@ def memberships(view: GraphView, as_of: date, types: Iterable[str]) -> dict[str,
 # --- role-holders ----------------------------------------------------------------------------------
 
 
+def roles_text(roles: Iterable[str]) -> str:
+    """The roles an organisation holds on one flow, in words and in a fixed order.
+
+    >>> roles_text(["sub_processor", "joint_controller", "sub_processor"])
+    'joint controller and sub-processor'
+    """
+    held = sorted(set(roles), key=lambda role: ROLE_ORDER.index(Role(role)))
+    return " and ".join(role.replace("_", " ").replace("sub ", "sub-") for role in held)
+
+
 def role_holders_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
     rows = []
     for r in in_order(records, "org_id"):
-        held = sorted(set(r["roles"]), key=lambda role: ROLE_ORDER.index(Role(role)))
-        roles = " and ".join(role.replace("_", " ").replace("sub ", "sub-") for role in held)
+        roles = roles_text(r["roles"])
         label = ORG_TYPE_LABELS.get(r["org_type"], r["org_type"].replace("_", " "))
         reason = (
             f"{r['org_id']} ({r['name']}, {label}) is not a legal entity, so cannot lawfully hold a role, "

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.model import Organisation, ReferenceData, Register
+from graph.model import DsptStatus, Organisation, ReferenceData, Register
 from graph.schema import TABLES
 from graph.vocab import OrgType
 from loaders.register import parse_register
@@ -50,7 +50,16 @@ def tiny_reference() -> ReferenceData:
                 valid_from=date(1974, 4, 1),
             )
         )
-    return ReferenceData(organisations=orgs)
+    # DSPT statuses: one met, one short of the standards, one with no date, and a sub-ICB location's code,
+    # which no organisation takes (only legal entities do the toolkit); NECS's for registers that define it.
+    dspt = {
+        "RAA": DsptStatus("Standards Met", "2020/21", date(2021, 6, 30)),
+        "QAA": DsptStatus("Approaching Standards", "2020/21", date(2021, 6, 29)),
+        "E06000001": DsptStatus("Standards Not Met"),
+        "01A": DsptStatus("Standards Met", "2019/20", date(2020, 3, 31)),
+        "0AR": DsptStatus("Standards Exceeded", "2020/21", date(2021, 7, 30)),
+    }
+    return ReferenceData(organisations=orgs, dspt=dspt)
 
 
 def table(name: str, text: str) -> Table:

@@ -10,13 +10,16 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import queries
-from app.cli import check, query, reference, registers, serve, synth, view
+from app.cli import check, imports, query, reference, registers, serve, synth, view
 from app.cli.common import UserError, fail, report_problems, store_options
 from app.views.errors import ViewError
 from graph.store import StoreError
+from loaders.dspt import ENV_VAR as DSPT_ENV_VAR
+from loaders.dspt import InvalidDspt
 from loaders.register import InvalidRegister
 
 EPILOG = """\
@@ -26,7 +29,8 @@ examples:
   icsgraph query practices-shcr-only --register my-register/ --format json
   icsgraph serve --demo
 
-environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
+  ICSGRAPH_DSPT (a DSPT status file to use instead of the bundled 2020/21 one)
 """
 
 # The subcommands in the order ``icsgraph --help`` lists them.
@@ -39,6 +43,7 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     check.add_check,
     view.add_view,
     synth.add_synth,
+    imports.add_import,
     query.add_queries,
     reference.add_reference,
     serve.add_serve,
@@ -53,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = store_options()
+    parser.add_argument(
+        "--dspt",
+        metavar="FILE",
+        help="DSPT status file (CSV, columns Code, Latest.Status, Date.Of.Publication) to "
+        "use instead of the bundled 2020/21 extract, for this run; $ICSGRAPH_DSPT does the same for every run",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(commands, common)
@@ -61,13 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.dspt:
+        os.environ[DSPT_ENV_VAR] = str(Path(args.dspt).resolve())  # read by the reference loader
     try:
         status: int = args.run(args)
         return status
     except InvalidRegister as error:
         report_problems(error)
         return 1
-    except (UserError, StoreError, queries.ParamError, queries.UnknownQuery) as error:
+    except (UserError, StoreError, InvalidDspt, queries.ParamError, queries.UnknownQuery) as error:
         fail(str(error))
     except ViewError as error:
         fail(f"{error.message} ({error.fix})")

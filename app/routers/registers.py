@@ -6,7 +6,8 @@ as ``icsgraph load``: a register with any problem changes nothing, and the 422 l
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
 
@@ -14,7 +15,7 @@ from app.deps import Readable, State, Writable
 from app.errors import READ_ERRORS, ApiError, documented, not_found, register_problems
 from app.schemas import LoadSummary, RegisterInfo, RemovalSummary
 from app.stores import load_into
-from app.upload import read_upload
+from app.upload import read_imported, read_upload, refuse
 from loaders.register import InvalidRegister, validate_together
 
 router = APIRouter(prefix="/api/registers", tags=["registers"])
@@ -46,19 +47,70 @@ def register(state: State, name: Name) -> dict[str, Any]:
 )
 def upload(
     state: State,
-    file: Annotated[UploadFile, File(description="a .zip of the register's CSV files, or an .xlsx workbook")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="a .zip of the register's CSV files or an .xlsx workbook; with format=release-register a "
+            "Data Release Register or Data Uses Register workbook; with a map, your own sheet (.xlsx or .csv)"
+        ),
+    ],
     name: Annotated[
         str | None, Form(description="the register's name (default: the file's name); replaces one so named")
     ] = None,
+    kind: Annotated[
+        Literal["register", "release-register"],
+        Form(alias="format", description="register: the spec layout; release-register: a national release register"),
+    ] = "register",
+    mapping: Annotated[
+        UploadFile | None,
+        File(alias="map", description="a TOML mapping of your sheet to the register (docs/import.md)"),
+    ] = None,
+    period: Annotated[
+        str | None, Form(description="release-register: the months it covers, FROM..TO, when its title does not say")
+    ] = None,
 ) -> dict[str, Any]:
-    """Validate an uploaded register and load it atomically, replacing any register of the same name."""
-    register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
+    """Validate an uploaded register and load it atomically, replacing any register of the same name.
+
+    A release register (``format=release-register``) or a sheet with its mapping (a ``map`` part) is imported
+    as ``icsgraph import`` does first; the answer then also says what the import read and made."""
+    imported: dict[str, Any] | None = None
+    if kind == "register" and mapping is None:
+        register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
+    else:
+        if mapping is not None and kind == "release-register":
+            raise refuse("a release register takes no mapping", "send either format=release-register or a map", "map")
+        register, imported = read_imported(
+            file.file,
+            file.filename,
+            name,
+            state.settings.max_upload_bytes,
+            state.reference,
+            mapping=mapping.file if mapping else None,
+            mapping_name=mapping.filename if mapping else None,
+            period=months(period),
+        )
     with state.write_lock:
         load_into(state.store, state.reference, [register])
         infos = state.store.registers()
         counts = state.store.counts()
     loaded = next(info for info in infos if info.name == register.name)
-    return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
+    answer = {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
+    return answer | ({"imported": imported} if imported is not None else {})
+
+
+def months(period: str | None) -> tuple[date, date] | None:
+    """``FROM..TO`` as two dates, or a 422 saying how to write it."""
+    if not period:
+        return None
+    first, _, last = period.partition("..")
+    refusal = refuse("the period is not FROM..TO", "send e.g. period=2017-09-01..2017-11-30", "period", period[:100])
+    try:
+        start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        raise refusal from None
+    if end < start:
+        raise refusal
+    return start, end
 
 
 @router.delete(

@@ -37,7 +37,15 @@ from loaders.synth.demo_stories import STORIES, chosen_practices
 from loaders.synth.england import England, resolve_suppliers
 from loaders.synth.records import Records
 
-__all__ = ["AS_OF", "ICSS", "Defect", "Demo", "build_demo"]
+__all__ = ["AS_OF", "FROM_REFERENCE", "ICSS", "Defect", "Demo", "build_demo"]
+
+FROM_REFERENCE = {
+    "dspt": "DSPT status is a fact of the bundled national reference data (data/reference), not of a register: "
+    "the demo plants none, and this check reports the real organisations' published statuses, or that none is "
+    "on record (practices, suppliers and ICBs are not in the 2020/21 extract)",
+}
+"""IG checks whose findings come from the reference data alone, so the demo cannot plant them: the self-check
+compares every other check with what was planted, and the README says why these are left out."""
 
 ICSS = (
     Ics(

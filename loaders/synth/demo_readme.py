@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from loaders.synth.demo import AS_OF, Demo
+from loaders.synth.demo import AS_OF, FROM_REFERENCE, Demo
 from loaders.synth.demo_ics import GP_SYSTEMS, Build
 
 DISCLAIMER = """\
@@ -136,7 +136,8 @@ def describe(demo: Demo) -> str:
         "",
         f"`icsgraph check --as-of {day}` on the four registers, each check with its own defaults, finds exactly",
         f"these {len(demo.defects)} findings (`agreement-expiry` reports, by default, agreements that have",
-        "ended or end on the day itself). Every defect's flow also says `[demo defect]` in its `notes`.",
+        "ended or end on the day itself), besides those of the checks listed after the table, which read the",
+        "reference data alone. Every defect's flow also says `[demo defect]` in its `notes`.",
         "",
         "```sh",
         f"icsgraph check --as-of {day} {registers}",
@@ -148,6 +149,8 @@ def describe(demo: Demo) -> str:
     for d in demo.defects:
         org = f"`{d.org_id}`" if d.org_id else ""
         lines.append(f"| `{d.check}` | `{d.register}` | `{d.flow_id}` | {org} | {d.why} |")
+    lines += ["", "Not planted, and so left out of the self-check:", ""]
+    lines += [f"- `{name}`: {why}." for name, why in FROM_REFERENCE.items()]
     guessed = [code for build in demo.builds for code in build.guessed]
     applies = f"this applies only to {', '.join(f'`{c}`' for c in guessed)}" if guessed else "no practice needs it"
     return "\n".join([*lines, "", CHOICES.format(guessed=applies)])

@@ -81,6 +81,9 @@ def test_organisations_filter_by_type_icb_sub_icb_and_pcn(make_store: MakeStore)
         "pcn": "U00001",
         "list_size": 5000,
         "imd_score": None,
+        "dspt_status": None,
+        "dspt_edition": None,
+        "dspt_published": None,
         "source": "reference",
     }
 

@@ -1,7 +1,9 @@
 """``icsgraph check`` end to end, in process, on the bundled reference data and a small fixture register.
 
 tests/fixtures/registers/check-demo names real organisations (practice A81001, trust R0A, ICB QOP, PCN
-U89141) and breaks each IG check exactly once as of 2026-11-25.
+U89141) and breaks each IG check exactly once as of 2026-11-25. For the dspt check the tests read a made-up
+DSPT status file (tests/fixtures/check-demo-dspt.csv) in which every organisation meets the standards; the PCN
+still has no status, as only legal entities take the toolkit, so it is dspt's one finding.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import queries
 from app.cli import main
+from app.stores import reference_data
 
 CHECK_DEMO = Path(__file__).parent.parent / "fixtures" / "registers" / "check-demo"
+CHECK_DEMO_DSPT = Path(__file__).parent.parent / "fixtures" / "check-demo-dspt.csv"
 AS_OF = "2026-11-25"
 FOUND = {
     "lawful-basis": [("cd-lawful", None)],
@@ -28,6 +33,7 @@ FOUND = {
     "processor-contracts": [("cd-processor", "emis")],
     "joint-arrangements": [("cd-joint", None)],
     "agreement-expiry": [("cd-expiry", None)],
+    "dspt": [("cd-pcn", "U89141")],
 }
 
 
@@ -36,6 +42,15 @@ def embedded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The embedded store in a fresh data directory, whatever the environment says."""
     monkeypatch.delenv("NEO4J_URI", raising=False)
     monkeypatch.setenv("ICSGRAPH_DATA", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
+def dspt_statuses(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The reference data with the check-demo DSPT file, for these tests only (the reference is cached)."""
+    monkeypatch.setenv("ICSGRAPH_DSPT", str(CHECK_DEMO_DSPT))
+    reference_data.cache_clear()
+    yield
+    reference_data.cache_clear()
 
 
 def check(*args: str) -> int:
@@ -48,7 +63,7 @@ def test_every_check_runs_by_default_and_finds_its_one_defect_as_json(capsys: py
     assert document["as_of"] == AS_OF
     assert sorted(document["checks"]) == sorted(FOUND)
     assert document["counts"] == dict.fromkeys(FOUND, 1)
-    assert document["count"] == 9
+    assert document["count"] == 10
     found = {rule: [(r["flow_id"], r["org_id"]) for r in document["findings"] if r["rule"] == rule] for rule in FOUND}
     assert found == FOUND
     assert all(set(row) == {"flow_id", "org_id", "rule", "reason"} for row in document["findings"])
@@ -58,7 +73,7 @@ def test_every_check_runs_by_default_and_finds_its_one_defect_as_json(capsys: py
 def test_table_prints_the_counts_then_the_findings(capsys: pytest.CaptureFixture[str]):
     assert check() == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"IG checks as of {AS_OF}: 9 findings\n")
+    assert out.startswith(f"IG checks as of {AS_OF}: 10 findings\n")
     assert "role-holders               1\n" in out
     assert out.index("agreement-expiry           1") < out.index("lawful-basis (1):")
     assert "\nrole-holders (1):\n  - U89141 (STOCKTON PCN, primary care network) is not a legal entity" in out

@@ -80,6 +80,9 @@ def registers(draw: st.DrawFn) -> Register:
                 "A00002", "Renamed", OrgType.GP_PRACTICE, valid_to=draw(st.sampled_from(DATES)), source="random"
             )
         )
+    if draw(st.booleans()):
+        # A register's own organisation with a DSPT status on record under its ODS code (dspt).
+        extra_orgs.append(Organisation("0AR", "NECS", OrgType.CSU, source="random"))
     org_ids = REFERENCE_IDS + [o.org_id for o in extra_orgs if o.org_id not in REFERENCE_IDS]
     systems = [
         System(

@@ -31,6 +31,7 @@ def test_every_check_is_declared_as_a_check_with_the_shared_columns():
     assert sorted(q.name for q in checks) == [
         "agreement-expiry",
         "copi",
+        "dspt",
         "identifiable-to-analytics",
         "joint-arrangements",
         "lawful-basis",

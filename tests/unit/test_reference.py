@@ -37,6 +37,8 @@ FOLDERS = [
     "nhse-practice-boundary-mapping-2023-24",
     "gp-reg-pat-prac-map-2025-10",
     "gp-practice-imd-fingertips",
+    "derived-dspt-status-2022-02",
+    "nhsd-data-release-register-2017-09-11",
 ]
 
 
