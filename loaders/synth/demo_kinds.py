@@ -27,7 +27,7 @@ from loaders.synth.records import (
 )
 
 C, ID = DataCategory, Identifiability
-NHS_ENGLAND, NECS, RESEARCH, PALANTIR = "X26", "0AR", "health-research-consortium", "palantir"
+NHS_ENGLAND, NECS, RESEARCH, PALANTIR = "X24", "0AR", "health-research-consortium", "palantir"
 CAG_RISK = "cag-7-04a"
 
 

@@ -45,7 +45,7 @@ CHOICES = """\
 - The regional SDEs (`nw-sde-tre`, `yh-sde-tre`, `sw-sde-tre`) have no `icb`: they serve a region.
   The national collections and the NHS England SDE have none either.
 - Local ids are lower-case words (`nw-sde`, `necs-dscro`, `example-rpm`); the only ODS codes defined
-  here are `X26` (NHS England) and `0AR` (NECS), which the reference files lack.
+  here are `X24` (NHS England) and `0AR` (NECS), which the reference files lack.
 """
 
 
@@ -113,7 +113,7 @@ def describe(demo: Demo) -> str:
         lines.append(f"| `{register.name}/` | {demo.titles[register.name]} | {counts} |")
     lines += [
         "",
-        "Load all four together: the ICS registers name NHS England (`X26`), NECS (`0AR`), the DSCRO,",
+        "Load all four together: the ICS registers name NHS England (`X24`), NECS (`0AR`), the DSCRO,",
         "the suppliers, the research organisation and the national collection systems (`gpes`, `sus-plus`,",
         "`ecds`, `mhsds`, `csds`, `ads`, `asc-cld`, `nhse-sde`), which are defined once, in `national/`.",
         "Practices, trusts, ICBs, PCNs and local authorities (UTLA21 `E0…` codes) are not defined here: they",

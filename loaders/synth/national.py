@@ -1,7 +1,7 @@
 """The national part of the synthetic register: bodies, suppliers, SDEs, national collections.
 
 The reference data has no suppliers, CSUs or national bodies, so the register defines them. Only NHS
-England (``X26``) and NECS (``0AR``) carry their real ODS codes, defined exactly as the demo registers
+England (``X24``) and NECS (``0AR``) carry their real ODS codes, defined exactly as the demo registers
 define them so that both can be loaded together; every other body gets a ``syn-`` id.
 """
 
@@ -17,7 +17,7 @@ from loaders.synth.records import AGGREGATE, PREFIX, STATUTORY, Basis, Records
 
 C, P, ID = DataCategory, Purpose, Identifiability
 
-NHS_ENGLAND = "X26"
+NHS_ENGLAND = "X24"
 DHSC = PREFIX + "dhsc"
 DSCRO = PREFIX + "dscro"
 RESEARCH = PREFIX + "research"

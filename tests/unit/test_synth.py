@@ -133,8 +133,8 @@ def test_made_up_ids_cannot_be_ods_codes(reference: ReferenceData, synthesis: Sy
     made_up = [o.org_id for o in register.organisations] + [s.system_id for s in register.systems]
     made_up += [f.flow_id for f in register.flows] + [a.agreement_id for a in register.agreements]
     assert not real & set(made_up)
-    # X26 and 0AR are the real codes of NHS England and NECS, defined as the demo registers define them.
-    assert all(i.startswith("syn-") for i in made_up if i not in ("X26", "0AR"))
+    # X24 and 0AR are the real codes of NHS England and NECS, defined as the demo registers define them.
+    assert all(i.startswith("syn-") for i in made_up if i not in ("X24", "0AR"))
 
 
 # --- determinism and scale -------------------------------------------------------------------------
