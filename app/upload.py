@@ -19,8 +19,8 @@ from typing import IO
 from app.errors import ApiError
 from app.schemas import Problem
 from graph.model import Register
+from loaders.problem import Problem as RegisterProblem
 from loaders.register import InvalidRegister, read_register
-from loaders.register import Problem as RegisterProblem
 from loaders.table import TABLES
 
 log = logging.getLogger("icsgraph.api")
