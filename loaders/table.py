@@ -13,7 +13,7 @@ twice (after folding case and spaces), a file or sheet past the limits.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from loaders.problem import Problem
@@ -267,8 +267,3 @@ def table_names(names: Iterable[str]) -> tuple[dict[str, str], list[tuple[str, s
         else:
             chosen[table] = name
     return chosen, clashes
-
-
-def spent_by(tables: Mapping[str, Table]) -> dict[str, int]:
-    """A fresh tally of cells per table, shared by the readings of one register."""
-    return dict.fromkeys(tables, 0)

@@ -35,8 +35,9 @@ if mode == "upload":
     from app.main import create_app
     from app.settings import Settings
     from graph.memory import MemoryStore
-    from graph.model import ReferenceData
-    app = create_app(Settings(data_dir=None, write_token="t", read_token=None), MemoryStore(ReferenceData(), None))
+    sys.path.insert(0, "tests")
+    from support import tiny_reference
+    app = create_app(Settings(data_dir=None, write_token="t", read_token=None), MemoryStore(tiny_reference(), None))
     started = time.perf_counter()
     response = TestClient(app).post(
         "/api/registers", files={"file": (path.name, path.read_bytes())}, headers={"Authorization": "Bearer t"}
@@ -65,7 +66,8 @@ print(json.dumps(figures))
 
 
 def measured(path: Path, mode: str = "read") -> dict[str, Any]:
-    """Read (``read``), upload in process (``upload``) or read under tracemalloc (``trace``) in a fresh Python.
+    """Read (``read``), upload in process (``upload``, over ``support.tiny_reference``) or read under
+    tracemalloc (``trace``), in a fresh Python.
 
     Gives the outcome, the first problems, the seconds taken and the child's peak memory in MiB; with
     ``trace``, the memory the register holds once read and the peak while reading (``traced_mib``,
