@@ -58,8 +58,8 @@ else:
         status, problems = 422, [problem.as_dict() for problem in error.problems]
 seconds = time.perf_counter() - started
 # VmHWM is this program's own high-water mark: ru_maxrss would start from the parent's size at the fork.
-status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-peak = int(status["VmHWM"].split()[0]) / 1024
+memory = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+peak = int(memory["VmHWM"].split()[0]) / 1024
 figures = {"status": status, "counts": counts, "problems": problems[:20], "seconds": seconds, "peak_mib": peak}
 if mode == "trace":
     figures.update(traced_mib=traced / 2**20, traced_peak_mib=traced_peak / 2**20)
