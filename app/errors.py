@@ -36,6 +36,8 @@ CODES = {
     503: "store_unavailable",
 }
 TOO_LARGE_FIX = "zip the register (CSV compresses well), split it, or raise ICSGRAPH_MAX_UPLOAD on the server"
+# An answer lists at most this many problems, with the total: 40,000 unknown ids made a 12.6 MB answer.
+MAX_PROBLEMS = 1_000
 
 
 class ApiError(Exception):
@@ -49,15 +51,21 @@ class ApiError(Exception):
         *,
         error: str | None = None,
         problems: Sequence[Problem] | None = None,
+        problem_count: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        """``problems`` beyond ``MAX_PROBLEMS`` are dropped; ``problem_count`` says how many there were in all
+        (by default, as many as given)."""
         super().__init__(message)
         self.status = status
+        if problems is not None and problem_count is None:
+            problem_count = len(problems)
         self.body = ErrorBody(
             error=error or CODES.get(status, "error"),
             message=message,
             fix=fix,
-            problems=list(problems) if problems is not None else None,
+            problems=list(problems[:MAX_PROBLEMS]) if problems is not None else None,
+            problem_count=problem_count,
         )
         self.headers = dict(headers or {})
 
@@ -71,7 +79,13 @@ def not_found(what: str, identifier: str, fix: str) -> ApiError:
 
 
 def register_problems(error: InvalidRegister) -> list[Problem]:
-    return [Problem(**problem.as_dict()) for problem in error.problems]
+    """The first ``MAX_PROBLEMS`` of the register's problems, as the API shows them."""
+    return [Problem(**problem.as_dict()) for problem in error.problems[:MAX_PROBLEMS]]
+
+
+def listed(count: int) -> str:
+    """How many of ``count`` problems an answer lists."""
+    return f"; the first {MAX_PROBLEMS:,} are listed" if count > MAX_PROBLEMS else ""
 
 
 def _shown(value: Any) -> str | None:
@@ -141,14 +155,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidRegister)
     async def invalid_register(request: Request, error: InvalidRegister) -> JSONResponse:
-        problems = register_problems(error)
+        count = len(error.problems)
         return respond(
             ApiError(
                 422,
-                f"register {error.name!r} has {len(problems)} problem(s); nothing was loaded",
-                "correct every problem listed (file, row, column, value, what was expected) and upload again",
+                f"register {error.name!r} has {count:,} problem(s){listed(count)}; nothing was loaded",
+                "correct every problem listed (file, row, column, value, what was expected) and upload again; "
+                "icsgraph validate lists them all",
                 error="invalid_register",
-                problems=problems,
+                problems=register_problems(error),
+                problem_count=count,
             )
         )
 

@@ -29,12 +29,33 @@ def as_json(query: str, params: Mapping[str, Any], rows: Sequence[Mapping[str, A
     return json.dumps(document, default=json_default, indent=2)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (tab and CR can hide one after them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    r"""A value as a CSV cell that a spreadsheet shows as text, never runs: the OWASP rule for CSV injection.
+
+    Text starting like a formula gets a leading ``'``, which Excel and LibreOffice hide and do not store;
+    numbers the project computed are left as numbers. Every CSV the project writes for people to open
+    goes through this (``as_csv``); registers written to be loaded again do not (``loaders.register_writer``).
+
+    >>> [spreadsheet_safe(v) for v in ("+cmd|' /C calc'!A0", "=1+1", "@SUM(1)", "-2+3", "\tx", "\rx", "a=b", -2)]
+    ["'+cmd|' /C calc'!A0", "'=1+1", "'@SUM(1)", "'-2+3", "'\tx", "'\rx", 'a=b', '-2']
+    """
+    text = cell(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def as_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows as CSV for a spreadsheet: the header, then each row's cells made ``spreadsheet_safe``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([spreadsheet_safe(column) for column in columns])
     for row in rows:
-        writer.writerow([cell(row.get(column)) for column in columns])
+        writer.writerow([spreadsheet_safe(row.get(column)) for column in columns])
     return buffer.getvalue()
 
 

@@ -38,7 +38,10 @@ class ErrorBody(BaseModel):
     error: str = Field(description="a short code, e.g. not_found, invalid_register, unauthorised")
     message: str = Field(description="what was wrong")
     fix: str | None = Field(None, description="how to put it right")
-    problems: list[Problem] | None = Field(None, description="every problem found, for a request or register")
+    problems: list[Problem] | None = Field(
+        None, description="the problems found, for a request or register: the first 1,000 when there are more"
+    )
+    problem_count: int | None = Field(None, description="how many problems there are in all, listed or not")
 
 
 def record_fields(table: TableSchema) -> dict[str, Any]:

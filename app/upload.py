@@ -24,8 +24,8 @@ from loaders.importers.release_layouts import Period, read_release_register
 from loaders.importers.release_register import build
 from loaders.importers.sheet import import_sheet
 from loaders.importers.spec_register import validated
+from loaders.problem import Problem as RegisterProblem
 from loaders.register import InvalidRegister, read_register
-from loaders.register import Problem as RegisterProblem
 from loaders.table import TABLES
 
 log = logging.getLogger("icsgraph.api")

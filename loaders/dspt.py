@@ -19,7 +19,7 @@ from pathlib import Path
 
 from graph.model import DsptStatus
 from graph.vocab import DSPT_STATUSES
-from loaders.table import decode
+from loaders.encoding import Undecodable, read_text
 
 ENV_VAR = "ICSGRAPH_DSPT"
 BUNDLED_FILE = "derived-dspt-status-2022-02/data_DSPTmetric_20220208.csv"
@@ -93,9 +93,11 @@ def parse_dspt(rows: Iterable[tuple[int, Mapping[str, str]]], where: str) -> dic
 def read_dspt(path: Path) -> dict[str, DsptStatus]:
     """The statuses in a DSPT status CSV file (UTF-8 or Windows-1252, header row first)."""
     try:
-        text = decode(path.read_bytes())
+        text = read_text(path)
     except OSError as error:
         raise InvalidDspt(f"{path}: cannot read the DSPT status file ({error.strerror or error})") from None
+    except Undecodable as error:
+        raise InvalidDspt(f"{path}: {error}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip() for cell in next(reader, [])]
     missing = [column for column in (CODE, STATUS, PUBLISHED) if column not in header]

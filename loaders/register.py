@@ -18,37 +18,9 @@ from graph.merge import Contents, merge
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
 from graph.schema import LIST_SEPARATOR, Kind
 from graph.vocab import canonical_article
-from loaders.table import Table, UnreadableRegister, read_tables
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a register, located as precisely as the problem allows."""
-
-    where: str
-    row: int | None
-    column: str | None
-    value: str | None
-    expected: str
-
-    def __str__(self) -> str:
-        place = self.where
-        if self.row is not None:
-            place += f", row {self.row}"
-        if self.column is not None:
-            place += f", column {self.column}"
-        found = f": {self.value!r}" if self.value is not None else ""
-        return f"{place}{found}: {self.expected}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "where": self.where,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "expected": self.expected,
-            "message": str(self),
-        }
+from loaders.problem import Problem as Problem  # re-exported: callers name it from here
+from loaders.register_files import read_tables
+from loaders.table import Table, UnreadableRegister
 
 
 class InvalidRegister(Exception):
@@ -435,12 +407,10 @@ def read_register(path: Path, name: str | None = None) -> Register:
     """Read and validate one register folder or workbook (its own content only)."""
     name = name or register_name(path)
     try:
-        tables = read_tables(path)
+        # The tables' rows are read as they are parsed, so a file's flaw can surface in either step.
+        return parse_register(name, str(path), read_tables(path))
     except UnreadableRegister as error:
-        raise InvalidRegister(
-            name, [Problem(str(path), None, None, None, str(error).removeprefix(f"{path}: "))]
-        ) from None
-    return parse_register(name, str(path), tables)
+        raise InvalidRegister(name, list(error.problems)) from None
 
 
 def validate_together(reference: ReferenceData, loaded: Mapping[str, Register], incoming: list[Register]) -> None:

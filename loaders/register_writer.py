@@ -73,6 +73,8 @@ def write_register(register: Register, folder: Path) -> dict[str, int]:
     for table, grid in register_tables(register).items():
         temporary, final = folder / f".{table}.csv.tmp", folder / f"{table}.csv"
         with temporary.open("w", encoding="utf-8", newline="") as file:
+            # Cells are written as they are, not made spreadsheet-safe as query answers are (app.output):
+            # a register must load back identically, and a leading ' would become part of a name or id.
             csv.writer(file, lineterminator="\n").writerows(grid)
         os.replace(temporary, final)
         sizes[final.name] = final.stat().st_size

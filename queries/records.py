@@ -8,9 +8,9 @@ in Cypher (``CypherReader``); both give identical JSON records in the same order
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from graph.codec import from_record, plain
 from graph.model import Flow, Node, Organisation, System
@@ -19,6 +19,7 @@ from graph.view import GraphView
 from queries.flows import live
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 def node_json(node: Node) -> Record:
@@ -88,11 +89,22 @@ AND ($controller IS NULL OR $controller IN f.controllers) AND ($processor IS NUL
 AND ($status IS NULL OR f.status = $status) AND ($as_of IS NULL OR ({live("f")}))
 """
 
-ORGANISATION_WHERE = """
-($org_type IS NULL OR n.org_type = $org_type) AND ($icb IS NULL OR n.icb = $icb)
-AND ($sub_icb IS NULL OR n.sub_icb = $sub_icb) AND ($pcn IS NULL OR n.pcn = $pcn)
-"""
-SYSTEM_WHERE = "($system_type IS NULL OR n.system_type = $system_type) AND ($icb IS NULL OR n.icb = $icb)"
+
+# For a page, the text names only the filters given, so that Neo4j can anchor on a node's id, read flows
+# in the flow_id index's order and count unfiltered flows from its count store; the values still travel
+# as parameters. (A page of 1 over 44,000 flows took 540 ms with FLOW_WHERE; 13 ms this way.)
+FLOW_CONDITIONS = {
+    "source": "f.source = $source",
+    "destination": "f.destination = $destination",
+    "category": "$category IN f.data_categories",
+    "purpose": "$purpose IN f.purposes",
+    "identifiability": "f.identifiability = $identifiability",
+    "controller": "$controller IN f.controllers",
+    "processor": "$processor IN f.processors",
+    "status": "f.status = $status",
+    "as_of": live("f"),
+}
+NODE_CONDITIONS = {key: f"n.{key} = ${key}" for key in ("org_type", "icb", "sub_icb", "pcn", "system_type")}
 
 
 class Reader(Protocol):
@@ -121,8 +133,26 @@ class Reader(Protocol):
         ...
 
 
-def _page(records: list[Record], limit: int, offset: int) -> tuple[int, list[Record]]:
-    return len(records), records[offset : offset + limit]
+def _window(matching: Iterable[T], limit: int, offset: int, convert: Callable[[T], Record]) -> tuple[int, list[Record]]:
+    """How many match, and the page of them converted: the matches are counted, only the page is converted."""
+    page = []
+    total = 0
+    for item in matching:
+        if offset <= total < offset + limit:
+            page.append(convert(item))
+        total += 1
+    return total, page
+
+
+def _sorted_ids(kind: type[Node] | None) -> Callable[[GraphView], list[str]]:
+    """Builds a view's node ids of ``kind`` (flow ids for None) in order, kept by the view once built."""
+
+    def build(view: GraphView) -> list[str]:
+        if kind is None:
+            return sorted(view.flows)
+        return sorted(identifier for identifier, node in view.nodes.items() if isinstance(node, kind))
+
+    return build
 
 
 class NetworkxReader:
@@ -137,27 +167,38 @@ class NetworkxReader:
         found = (self.view.flows.get(i) for i in sorted(set(ids)))
         return [flow_json(flow) for flow in found if flow is not None]
 
+    def _node_page(
+        self, kind: type[Node], where: Mapping[str, str | None], limit: int, offset: int
+    ) -> tuple[int, list[Record]]:
+        ids = self.view.index(("records:ids", kind.__name__), _sorted_ids(kind))
+        given = [(key, value) for key, value in where.items() if value is not None]
+        nodes = (self.view.nodes[identifier] for identifier in ids)
+        matching = (node for node in nodes if all(plain(getattr(node, key)) == value for key, value in given))
+        return _window(matching, limit, offset, node_json)
+
     def organisations(self, where: Mapping[str, str | None], limit: int, offset: int) -> tuple[int, list[Record]]:
-        chosen = [
-            node_json(node)
-            for _, node in sorted(self.view.nodes.items())
-            if isinstance(node, Organisation)
-            and all(value is None or plain(getattr(node, key)) == value for key, value in where.items())
-        ]
-        return _page(chosen, limit, offset)
+        return self._node_page(Organisation, where, limit, offset)
 
     def systems(self, where: Mapping[str, str | None], limit: int, offset: int) -> tuple[int, list[Record]]:
-        chosen = [
-            node_json(node)
-            for _, node in sorted(self.view.nodes.items())
-            if isinstance(node, System)
-            and all(value is None or plain(getattr(node, key)) == value for key, value in where.items())
-        ]
-        return _page(chosen, limit, offset)
+        return self._node_page(System, where, limit, offset)
 
     def flow_page(self, where: FlowFilter, limit: int, offset: int) -> tuple[int, list[Record]]:
-        chosen = [flow_json(flow) for _, flow in sorted(self.view.flows.items()) if where.matches(flow)]
-        return _page(chosen, limit, offset)
+        view = self.view
+        candidates: Iterable[Flow]
+        if where.source is not None or where.destination is not None:
+            # A node's own edges, not every flow: the common case of the API and the views.
+            anchor = where.source if where.source is not None else where.destination
+            if anchor not in view.graph:
+                return 0, []
+            outgoing = where.source is not None
+            edges = view.graph.out_edges(anchor, data="flow") if outgoing else view.graph.in_edges(anchor, data="flow")
+            candidates = sorted((flow for _, _, flow in edges), key=lambda flow: flow.flow_id)
+        else:
+            ids = view.index(("records:ids", "Flow"), _sorted_ids(None))
+            if where == FlowFilter():
+                return len(ids), [flow_json(view.flows[identifier]) for identifier in ids[offset : offset + limit]]
+            candidates = (view.flows[identifier] for identifier in ids)
+        return _window((flow for flow in candidates if where.matches(flow)), limit, offset, flow_json)
 
     def adjacent(self, ids: Sequence[str], upstream: bool, where: FlowFilter) -> list[Record]:
         graph = self.view.graph
@@ -216,12 +257,18 @@ class CypherReader:
     def flows(self, ids: Sequence[str]) -> list[Record]:
         return self._flows("MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids RETURN properties(f) AS flow", ids=list(ids))
 
-    def _node_page(self, label: str, where: str, params: Mapping[str, Any], limit: int, offset: int) -> Any:
-        total = self.run(f"MATCH (n:{label}) WHERE {where} RETURN count(n) AS total", **params)[0]["total"]
-        # Ids are plain strings: Neo4j orders them by code point as Python does.
+    def _node_page(
+        self, label: str, where: Mapping[str, str | None], limit: int, offset: int
+    ) -> tuple[int, list[Record]]:
+        params = {key: value for key, value in where.items() if value is not None}
+        conditions = " AND ".join(NODE_CONDITIONS[key] for key in params) or "true"
+        total = self.run(f"MATCH (n:{label}) WHERE {conditions} RETURN count(n) AS total", **params)[0]["total"]
+        # Ids are plain strings: Neo4j orders them by code point as Python does. Only the page's properties
+        # are read: the ORDER BY ... LIMIT comes before the projection.
         records = self._nodes(
-            f"MATCH (n:{label}) WHERE {where} RETURN properties(n) AS props, n:Organisation AS organisation "
-            "ORDER BY n.id SKIP $offset LIMIT $limit",
+            f"MATCH (n:Node:{label}) WHERE n.id IS NOT NULL AND {conditions} "
+            "WITH n ORDER BY n.id SKIP $offset LIMIT $limit "
+            "RETURN properties(n) AS props, n:Organisation AS organisation",
             **params,
             offset=offset,
             limit=limit,
@@ -229,21 +276,27 @@ class CypherReader:
         return int(total), records
 
     def organisations(self, where: Mapping[str, str | None], limit: int, offset: int) -> tuple[int, list[Record]]:
-        params = {key: where.get(key) for key in ("org_type", "icb", "sub_icb", "pcn")}
-        page: tuple[int, list[Record]] = self._node_page("Organisation", ORGANISATION_WHERE, params, limit, offset)
-        return page
+        given = {key: where.get(key) for key in ("org_type", "icb", "sub_icb", "pcn")}
+        return self._node_page("Organisation", given, limit, offset)
 
     def systems(self, where: Mapping[str, str | None], limit: int, offset: int) -> tuple[int, list[Record]]:
-        params = {key: where.get(key) for key in ("system_type", "icb")}
-        page: tuple[int, list[Record]] = self._node_page("System", SYSTEM_WHERE, params, limit, offset)
-        return page
+        given = {key: where.get(key) for key in ("system_type", "icb")}
+        return self._node_page("System", given, limit, offset)
 
     def flow_page(self, where: FlowFilter, limit: int, offset: int) -> tuple[int, list[Record]]:
-        params = where.cypher_params()
-        total = self.run(f"MATCH ()-[f:FLOW]->() WHERE {FLOW_WHERE} RETURN count(f) AS total", **params)[0]["total"]
+        params = {key: value for key, value in where.cypher_params().items() if value is not None}
+        if where.source is not None:
+            match = "MATCH (:Node {id: $source})-[f:FLOW]->()"
+        elif where.destination is not None:
+            match = "MATCH ()-[f:FLOW]->(:Node {id: $destination})"
+        else:
+            match = "MATCH ()-[f:FLOW]->()"
+        conditions = [FLOW_CONDITIONS[key] for key in params]
+        counted = f"{match} WHERE {' AND '.join(conditions)}" if conditions else match
+        total = self.run(f"{counted} RETURN count(f) AS total", **params)[0]["total"]
         rows = self.run(
-            f"MATCH ()-[f:FLOW]->() WHERE {FLOW_WHERE} RETURN properties(f) AS flow "
-            "ORDER BY f.flow_id SKIP $offset LIMIT $limit",
+            f"{match} WHERE {' AND '.join(['f.flow_id IS NOT NULL', *conditions])} "
+            "WITH f ORDER BY f.flow_id SKIP $offset LIMIT $limit RETURN properties(f) AS flow",
             **params,
             offset=offset,
             limit=limit,

@@ -132,6 +132,7 @@ def remove(state: State, name: Name) -> dict[str, Any]:
                 "remove or replace those registers first (their problems are listed)",
                 error="conflict",
                 problems=register_problems(error),
+                problem_count=len(error.problems),
             ) from None
         state.store.remove([name])
         infos = state.store.registers()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from loaders.table import decode
+from loaders.encoding import Undecodable, read_text
 
 Value = str | int | float | bool | date
 Grid = list[list[Value | None]]
@@ -109,7 +109,10 @@ def read_grids(path: Path) -> dict[str, Grid]:
         raise UnreadableSheet(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = decode(path.read_bytes())
+        try:
+            text = read_text(path)
+        except Undecodable as error:
+            raise UnreadableSheet(str(error)) from None
         return {path.stem: [[typed(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]}
     if suffix not in WORKBOOK_SUFFIXES:
         raise UnreadableSheet(f"{path}: expected an Excel workbook (.xlsx) or a CSV file (.csv)")
