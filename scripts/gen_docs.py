@@ -4,7 +4,8 @@
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 when it is stale
 
 Each query's description, parameters and columns come from its declaration; its example is the
-``DOC_EXAMPLES`` entry of its spec-test module, run on the embedded store over the tests' tiny reference.
+``DOC_EXAMPLES`` entry of its spec-test module, run on the embedded store over the tests' tiny reference
+(or the reference graph the example names).
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ def examples() -> dict[str, Any]:
 
 
 def render() -> str:
-    from support import TODAY, tiny_reference
+    from support import TODAY
 
-    reference = tiny_reference()
     found = examples()
     out = [
         "# The named queries",
@@ -73,6 +73,7 @@ def render() -> str:
         example = found.get(query.name)
         if example is not None:
             register = example.register()
+            reference = example.reference()
             validate_together(reference, {}, [register])
             store = MemoryStore(reference, None)
             store.replace([register])
