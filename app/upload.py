@@ -14,10 +14,12 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
+from app.deps import AppState
 from app.errors import ApiError
 from app.schemas import Problem
+from app.stores import load_into
 from graph.model import Register
 from loaders.register import InvalidRegister, read_register
 from loaders.register import Problem as RegisterProblem
@@ -156,3 +158,15 @@ def read_upload(upload: IO[bytes], filename: str | None, name: str | None, max_u
     register.path = f"upload:{filename or register_as}"
     register.locations = {key: (where.replace(prefix, ""), row) for key, (where, row) in register.locations.items()}
     return register
+
+
+def load_upload(state: AppState, upload: IO[bytes], filename: str | None, name: str | None) -> dict[str, Any]:
+    """Read, validate and load an upload as one step (the API's and the upload page's): the load summary,
+    or ``ApiError`` / ``InvalidRegister`` with every problem and nothing changed."""
+    register = read_upload(upload, filename, name, state.settings.max_upload_bytes)
+    with state.write_lock:
+        load_into(state.store, state.reference, [register])
+        infos = state.store.registers()
+        counts = state.store.counts()
+    loaded = next(info for info in infos if info.name == register.name)
+    return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}

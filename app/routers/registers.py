@@ -13,8 +13,7 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from app.deps import Readable, State, Writable
 from app.errors import READ_ERRORS, ApiError, documented, not_found, register_problems
 from app.schemas import LoadSummary, RegisterInfo, RemovalSummary
-from app.stores import load_into
-from app.upload import read_upload
+from app.upload import load_upload
 from loaders.register import InvalidRegister, validate_together
 
 router = APIRouter(prefix="/api/registers", tags=["registers"])
@@ -52,13 +51,7 @@ def upload(
     ] = None,
 ) -> dict[str, Any]:
     """Validate an uploaded register and load it atomically, replacing any register of the same name."""
-    register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
-    with state.write_lock:
-        load_into(state.store, state.reference, [register])
-        infos = state.store.registers()
-        counts = state.store.counts()
-    loaded = next(info for info in infos if info.name == register.name)
-    return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
+    return load_upload(state, file.file, file.filename, name)
 
 
 @router.delete(
