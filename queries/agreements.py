@@ -47,7 +47,7 @@ def agreement_rows(flow: Flow, agreements: Iterable[Agreement], as_of: date) -> 
     """The flow's page's agreements: those it lists and those naming one of its role holders.
 
     Each says whether it governs the flow, whether it is valid at ``as_of``, and which of the flow's
-    role holders it names; an agreement the flow lists but the graph lacks is a row with ``found`` false.
+    role holders it names. (A flow cannot list an agreement the graph lacks: the loader refuses it.)
     """
     parties = parties_of(flow)
     known = {agreement.agreement_id: agreement for agreement in agreements}
@@ -56,7 +56,6 @@ def agreement_rows(flow: Flow, agreements: Iterable[Agreement], as_of: date) -> 
         rows.append(
             {
                 "agreement_id": agreement.agreement_id,
-                "found": True,
                 "agreement_type": agreement.agreement_type.value,
                 "parties": list(agreement.parties),
                 "names": sorted(parties & set(agreement.parties)),
@@ -67,8 +66,6 @@ def agreement_rows(flow: Flow, agreements: Iterable[Agreement], as_of: date) -> 
                 "governs": governs(agreement, flow),
             }
         )
-    for missing in sorted(set(flow.agreements) - set(known)):
-        rows.append({"agreement_id": missing, "found": False, "governs": True, "valid": False, "names": []})
     return rows
 
 

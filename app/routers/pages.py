@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, StringConstraints
 from app.deps import Readable, State, same
 from app.errors import READ_ERRORS, ApiError, documented, register_problems
 from app.upload import load_upload
-from app.views.findings import all_findings, chosen, findings_csv, findings_page
+from app.views.findings import all_findings, chosen, findings_csv, findings_page, require_filters
 from app.views.flow_page import flow_page
 from app.views.icb_page import icb_page
 from app.views.network import Links, render_page
@@ -62,7 +62,15 @@ def icb_overview(
     return HTMLResponse(page)
 
 
-@router.get("/findings", response_model=None, responses={**HTML, **documented(404)})
+FINDINGS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
+        "description": "the page, or with format=csv the findings it shows",
+    }
+}
+
+
+@router.get("/findings", response_model=None, responses={**FINDINGS, **documented(404)})
 def findings(
     state: State,
     request: Request,
@@ -75,7 +83,7 @@ def findings(
     """Every IG finding, filtered by check, ICB and organisation; ``format=csv`` downloads what is shown."""
     when = as_of or date.today()
     if format == "csv":
-        # The page checked the filters when it was drawn; a hand-made URL with an unknown one gets no rows.
+        require_filters(state.ask, check, org)
         rows = chosen(all_findings(state.ask, when), check, icb, org)
         return Response(
             findings_csv(rows),
@@ -119,7 +127,9 @@ def search(
 def upload_form(state: State, status: int = 200, **outcome: Any) -> HTMLResponse:
     context = {"outcome": None, "name": None, "message": "", "fix": "", "problems": None, **outcome}
     page = render_page("upload.html", writable=state.settings.write_token is not None, **context)
-    return HTMLResponse(page, status_code=status)
+    # As the API's 401 (no browser prompts for a bearer token: the form asks for it instead).
+    headers = {"WWW-Authenticate": 'Bearer realm="icsgraph"'} if status == 401 else None
+    return HTMLResponse(page, status_code=status, headers=headers)
 
 
 @router.get("/upload", response_model=None, responses=HTML)
@@ -128,7 +138,16 @@ def upload_page(state: State) -> HTMLResponse:
     return upload_form(state)
 
 
-@router.post("/upload", response_model=None, responses={**HTML, **documented(401, 403, 413, 422)})
+def html_or_json(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Errors the upload page shows as the page (a wrong token, a refused register) or, for a malformed
+    request, as the usual JSON body."""
+    entries = documented(*codes)
+    for entry in entries.values():
+        entry["content"] = {"text/html": {"schema": {"type": "string"}}}
+    return entries
+
+
+@router.post("/upload", response_model=None, responses={**HTML, **html_or_json(401, 403, 413, 422)})
 def upload(
     state: State,
     file: Annotated[UploadFile, File(description="a .zip of the register's CSV files, or an .xlsx workbook")],

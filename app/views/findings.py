@@ -103,6 +103,15 @@ def chosen(findings: Iterable[Finding], check: str | None, icb: str | None, org:
     ]
 
 
+def require_filters(ask: Ask, check: str | None, org: str | None) -> None:
+    """``NotFound`` for a check or an organisation that does not exist: no rows would hide the typo."""
+    names = [query.name for query in checks()]
+    if check is not None and check not in names:
+        raise NotFound("IG check", check, f"choose one of: {', '.join(names)}")
+    if org is not None and not ask(NODES, {"ids": [org]}):
+        raise NotFound("organisation or system", org, "give an ODS code or system id, or search for it by name")
+
+
 def findings_csv(findings: Sequence[Finding]) -> str:
     return as_csv(CSV_COLUMNS, [finding.as_row() for finding in findings])
 
@@ -124,11 +133,8 @@ def findings_page(
     """The findings page: the filters, the CSV link (``csv_href``, this page's URL with format=csv) and
     the rows; ``keep`` holds the parameters asked for, to mark the chosen options."""
     names = [query.name for query in checks()]
-    if check is not None and check not in names:
-        raise NotFound("IG check", check, f"choose one of: {', '.join(names)}")
+    require_filters(ask, check, org)
     everything = all_findings(ask, as_of)
-    if org is not None and not ask(NODES, {"ids": [org]}):
-        raise NotFound("organisation or system", org, "give an ODS code or system id, or search for it by name")
     rows = chosen(everything, check, icb, org)
     counts = Counter(finding.check for finding in chosen(everything, None, icb, org))
     icbs = Counter(i for finding in chosen(everything, check, None, org) for i in finding.icbs)
