@@ -43,16 +43,23 @@ def parties_of(flow: Flow) -> set[str]:
     return {org for org, _ in flow.roles()}
 
 
+def bears_on(agreement: Agreement, flow: Flow) -> bool:
+    """Whether a flow's page shows ``agreement``: the flow lists it, or it names two or more of the flow's
+    role holders, paperwork between the same parties that may govern other processing (the hint an IG
+    officer needs when a check finds no contract or arrangement for this flow)."""
+    return agreement.agreement_id in flow.agreements or len(parties_of(flow) & set(agreement.parties)) >= 2
+
+
 def agreement_rows(flow: Flow, agreements: Iterable[Agreement], as_of: date) -> list[Row]:
-    """The flow's page's agreements: those it lists and those naming one of its role holders.
+    """The flow's page's agreements (``bears_on``), those that govern it first.
 
     Each says whether it governs the flow, whether it is valid at ``as_of``, and which of the flow's
     role holders it names. (A flow cannot list an agreement the graph lacks: the loader refuses it.)
     """
     parties = parties_of(flow)
-    known = {agreement.agreement_id: agreement for agreement in agreements}
+    shown = [agreement for agreement in agreements if bears_on(agreement, flow)]
     rows: list[Row] = []
-    for agreement in sorted(known.values(), key=lambda a: (not governs(a, flow), a.agreement_id)):
+    for agreement in sorted(shown, key=lambda a: (not governs(a, flow), a.agreement_id)):
         rows.append(
             {
                 "agreement_id": agreement.agreement_id,
@@ -73,19 +80,13 @@ def flow_agreements_networkx(view: GraphView, params: Mapping[str, Any]) -> list
     flow = view.flows.get(params["flow_id"])
     if flow is None:
         return []
-    parties = parties_of(flow)
-    relevant = [
-        agreement
-        for agreement in view.agreements.values()
-        if agreement.agreement_id in flow.agreements or parties & set(agreement.parties)
-    ]
-    return agreement_rows(flow, relevant, params["as_of"])
+    return agreement_rows(flow, view.agreements.values(), params["as_of"])
 
 
 FLOW_CYPHER = "MATCH ()-[f:FLOW {flow_id: $flow_id}]->() RETURN properties(f) AS flow"
 AGREEMENTS_CYPHER = """
 MATCH (x:Agreement)
-WHERE x.agreement_id IN $listed OR any(party IN x.parties WHERE party IN $parties)
+WHERE x.agreement_id IN $listed OR size([party IN x.parties WHERE party IN $parties]) >= 2
 RETURN properties(x) AS agreement
 """
 

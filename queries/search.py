@@ -2,17 +2,20 @@
 
 Every organisation, system and flow becomes an ``Entry``; ``SearchIndex`` ranks matches in four tiers:
 the exact code first, then names (or codes) starting with the query, then names holding every word of
-the query as the start of a word, then names holding it anywhere. Within a tier, ICBs come before
-other bodies and systems, those before PCNs and the other groupings, and flows last; then shorter names
-first. The entries are read from either store by ``SEARCH_ENTRIES`` and the index is pure, so both
-stores find the same; ``SearchIndexes`` keeps the index until the store's ``version()`` changes.
+the query as the start of a word, then names of organisations and systems holding it anywhere. Within a
+tier, ICBs come before other bodies and systems, those before PCNs and the other groupings, and flows
+last; then shorter names first. The entries are read from either store by ``SEARCH_ENTRIES`` and the
+index is pure, so both stores find the same; ``SearchIndexes`` keeps the index until the store's
+``version()`` changes.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,17 +117,29 @@ class EntriesQuery:
 SEARCH_ENTRIES = EntriesQuery()
 
 
-def _prefixed(keys: Sequence[tuple[str, int]], prefix: str) -> Iterable[int]:
-    """The positions of ``keys`` (sorted (text, position) pairs) whose text starts with ``prefix``."""
-    start = bisect_left(keys, (prefix, -1))
-    for text, position in keys[start:]:
-        if not text.startswith(prefix):
+def _index(keys: Iterable[tuple[str, int]]) -> tuple[list[str], dict[str, list[int]]]:
+    """The distinct keys, sorted (for prefixes by bisection), and each key's positions in entry order."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for key, position in keys:
+        positions[key].append(position)
+    return sorted(positions), positions
+
+
+def _prefixed(keys: Sequence[str], positions: Mapping[str, list[int]], prefix: str) -> Iterable[int]:
+    """The positions under every key that starts with ``prefix``."""
+    for key in keys[bisect_left(keys, prefix) :]:
+        if not key.startswith(prefix):
             break
-        yield position
+        yield from positions[key]
 
 
 class SearchIndex:
     """The ranked search over a fixed list of entries (sorted by ``Entry.rank``).
+
+    Names and codes, and the words of each, are kept as sorted distinct keys, each with its entries'
+    positions: a prefix is a bisection and a walk along the keys that start with it. Flows, whose names
+    are their ends' names, are left out of the last tier (a name holding the query anywhere), which
+    scans every node's name.
 
     >>> index = SearchIndex([Entry("organisation", "A81002", "Queens Park Medical Centre", "gp_practice"),
     ...                      Entry("organisation", "A81001", "The Densham Surgery", "gp_practice")])
@@ -136,17 +151,19 @@ class SearchIndex:
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = list(entries)
-        self.codes: dict[str, list[int]] = {}
+        self.codes: dict[str, list[int]] = defaultdict(list)
         for position, entry in enumerate(self.entries):
-            self.codes.setdefault(entry.id.lower(), []).append(position)
-        self.folded = [fold(entry.name) for entry in self.entries]
-        self.starts = sorted(
-            [(name, i) for i, name in enumerate(self.folded)] + [(e.id.lower(), i) for i, e in enumerate(self.entries)]
+            self.codes[entry.id.lower()].append(position)
+        folded = [fold(entry.name) for entry in self.entries]
+        self.starts = _index(
+            [(name, i) for i, name in enumerate(folded)] + [(e.id.lower(), i) for i, e in enumerate(self.entries)]
         )
-        self.words = sorted(
-            {(word, i) for i, name in enumerate(self.folded) for word in name.split()}
-            | {(word, i) for i, e in enumerate(self.entries) for word in fold(e.id).split()}
+        self.words = _index(
+            (word, i)
+            for i, (entry, name) in enumerate(zip(self.entries, folded, strict=True))
+            for word in {*name.split(), *fold(entry.id).split()}
         )
+        self.names = [(i, name) for i, name in enumerate(folded) if self.entries[i].kind != "flow"]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -159,24 +176,23 @@ class SearchIndex:
         found: dict[int, str] = {}
 
         def take(positions: Iterable[int], how: str) -> bool:
-            for position in sorted(set(positions) - found.keys()):
+            # Positions are ranks: the best are the smallest, picked without sorting every match.
+            for position in heapq.nsmallest(limit - len(found), set(positions) - found.keys()):
                 found[position] = how
-                if len(found) >= limit:
-                    return True
-            return False
+            return len(found) >= limit
 
         if take(self.codes.get(exact, ()), "code"):
             return self._hits(found)
-        if folded and (take(_prefixed(self.starts, folded), "prefix") or take(self._words(folded), "words")):
+        if folded and (take(_prefixed(*self.starts, folded), "prefix") or take(self._words(folded), "words")):
             return self._hits(found)
         if folded:
-            take((i for i, name in enumerate(self.folded) if folded in name), "part")
+            take((i for i, name in self.names if folded in name), "part")
         return self._hits(found)
 
     def _words(self, folded: str) -> set[int]:
         chosen: set[int] | None = None
         for word in sorted(set(folded.split()), key=len, reverse=True):
-            having = set(_prefixed(self.words, word))
+            having = set(_prefixed(*self.words, word))
             chosen = having if chosen is None else chosen & having
             if not chosen:
                 break

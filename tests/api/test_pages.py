@@ -135,7 +135,7 @@ def test_a_flows_page_shows_every_register_field_its_agreements_findings_and_nei
     ]
     assert re.search(r'id="before">.*?href="/views/flow/f1"', html, re.DOTALL)
     assert re.search(r'id="after">.*?href="/views/flow/f3"', html, re.DOTALL)
-    assert "None: the flow lists no agreement" in html
+    assert "None: the flow lists no agreement, and none names two of its role holders" in html
     assert client(store).get("/views/flow/nope").status_code == 404
 
 
