@@ -1,5 +1,7 @@
-"""What the browser tests share: Debian's Chromium, the app served on a loopback port, and a page watch.
+"""What the browser tests share: Debian's Chromium, the app served on a loopback port, and a watched page.
 
+The ``browser`` and ``page`` fixtures are made available to every test by ``tests/conftest.py`` (a conftest
+of their own in ``tests/browser`` would shadow the ``conftest`` module other tests import from).
 Needs /usr/bin/chromium (``make browser`` installs it); Playwright's own browser downloads are never used.
 """
 
@@ -12,10 +14,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -65,3 +69,44 @@ class Watch:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.hosts: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    """A fresh page that may reach only 127.0.0.1, and must log no error and open no dialog."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    watch = Watch()
+
+    def only_loopback(route: Route, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "file"):
+            route.continue_()
+            return
+        watch.hosts.add(parts.hostname or "")
+        if parts.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.errors.append(message.text)
+
+    context.route("**/*", only_loopback)
+    opened = context.new_page()
+    opened.on("console", console)
+    opened.on("pageerror", lambda error: watch.errors.append(str(error)))
+    opened.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
+    yield opened, watch
+    context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.dialogs == [], "a name ran as script"
+    assert watch.hosts <= {"127.0.0.1"}, watch.hosts

@@ -3,7 +3,7 @@ home table's sorting, the findings filter and its CSV, an upload with a bad row,
 packaged by axe-playwright-python, so no network) and reading at 200% zoom.
 
 What each page should show is worked out from the graph here; the browser and the watched page (no
-console error, no dialog, nothing fetched from any host but 127.0.0.1) come from ``conftest.py``.
+console error, no dialog, nothing fetched from any host but 127.0.0.1) come from ``browser_support.py``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ not from the page), open a node's own view on a click, log no console error, req
 host but 127.0.0.1, and show the markup names as text without running them.
 
 Needs /usr/bin/chromium (``make browser`` installs it); the browser and the watched page are fixtures of
-``tests/browser/conftest.py``.
+``tests/browser_support.py``.
 """
 
 from __future__ import annotations
