@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from graph.model import Organisation
@@ -117,29 +118,40 @@ class EntriesQuery:
 SEARCH_ENTRIES = EntriesQuery()
 
 
-def _index(keys: Iterable[tuple[str, int]]) -> tuple[list[str], dict[str, list[int]]]:
-    """The distinct keys, sorted (for prefixes by bisection), and each key's positions in entry order."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for key, position in keys:
-        positions[key].append(position)
-    return sorted(positions), positions
+SHORT = 2  # prefixes this short keep their best positions ready: they cover most of a national graph
+TOP = 100  # how many; a search of up to TOP // 2 matches can use them
 
 
-def _prefixed(keys: Sequence[str], positions: Mapping[str, list[int]], prefix: str) -> Iterable[int]:
-    """The positions under every key that starts with ``prefix``."""
-    for key in keys[bisect_left(keys, prefix) :]:
-        if not key.startswith(prefix):
-            break
-        yield from positions[key]
+class Keys:
+    """Distinct keys (names, codes or words), sorted for prefixes by bisection, with their entries' positions."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for key, position in pairs:
+            self.positions[key].append(position)
+        self.keys = sorted(self.positions)
+        best: dict[str, set[int]] = defaultdict(set)
+        for key, positions in self.positions.items():
+            for length in range(1, min(SHORT, len(key)) + 1):
+                best[key[:length]].update(positions)
+        self.best = {prefix: heapq.nsmallest(TOP, positions) for prefix, positions in best.items()}
+
+    def prefixed(self, prefix: str, limit: int | None = None) -> Iterable[int]:
+        """The positions under every key that starts with ``prefix``; with ``limit``, enough of the best."""
+        if limit is not None and len(prefix) <= SHORT and limit <= TOP // 2:
+            return self.best.get(prefix, [])
+        first = bisect_left(self.keys, prefix)
+        # Every key starting with the prefix sorts below the prefix followed by the highest code point.
+        last = bisect_left(self.keys, prefix + "\U0010ffff", first)
+        return chain.from_iterable(self.positions[key] for key in self.keys[first:last])
 
 
 class SearchIndex:
     """The ranked search over a fixed list of entries (sorted by ``Entry.rank``).
 
-    Names and codes, and the words of each, are kept as sorted distinct keys, each with its entries'
-    positions: a prefix is a bisection and a walk along the keys that start with it. Flows, whose names
-    are their ends' names, are left out of the last tier (a name holding the query anywhere), which
-    scans every node's name.
+    Names and codes, and the words of each, are kept as sorted distinct ``Keys``: a prefix is a
+    bisection and a walk along the keys that start with it. Flows, whose names are their ends' names,
+    are left out of the last tier (a name holding the query anywhere), which scans every node's name.
 
     >>> index = SearchIndex([Entry("organisation", "A81002", "Queens Park Medical Centre", "gp_practice"),
     ...                      Entry("organisation", "A81001", "The Densham Surgery", "gp_practice")])
@@ -155,10 +167,10 @@ class SearchIndex:
         for position, entry in enumerate(self.entries):
             self.codes[entry.id.lower()].append(position)
         folded = [fold(entry.name) for entry in self.entries]
-        self.starts = _index(
+        self.starts = Keys(
             [(name, i) for i, name in enumerate(folded)] + [(e.id.lower(), i) for i, e in enumerate(self.entries)]
         )
-        self.words = _index(
+        self.words = Keys(
             (word, i)
             for i, (entry, name) in enumerate(zip(self.entries, folded, strict=True))
             for word in {*name.split(), *fold(entry.id).split()}
@@ -183,20 +195,25 @@ class SearchIndex:
 
         if take(self.codes.get(exact, ()), "code"):
             return self._hits(found)
-        if folded and (take(_prefixed(*self.starts, folded), "prefix") or take(self._words(folded), "words")):
+        if folded and (
+            take(self.starts.prefixed(folded, limit), "prefix") or take(self._words(folded, limit), "words")
+        ):
             return self._hits(found)
         if folded:
             take((i for i, name in self.names if folded in name), "part")
         return self._hits(found)
 
-    def _words(self, folded: str) -> set[int]:
-        chosen: set[int] | None = None
-        for word in sorted(set(folded.split()), key=len, reverse=True):
-            having = set(_prefixed(*self.words, word))
-            chosen = having if chosen is None else chosen & having
+    def _words(self, folded: str, limit: int) -> Iterable[int]:
+        """Entries with a word starting with each word of the query (sets intersected in C)."""
+        words = sorted(set(folded.split()), key=len, reverse=True)
+        if len(words) == 1:
+            return self.words.prefixed(words[0], limit)
+        chosen = set(self.words.prefixed(words[0]))
+        for word in words[1:]:
+            chosen &= set(self.words.prefixed(word))
             if not chosen:
                 break
-        return chosen or set()
+        return chosen
 
     def _hits(self, found: Mapping[int, str]) -> list[dict[str, Any]]:
         order = sorted(found, key=lambda position: (MATCHES.index(found[position]), position))

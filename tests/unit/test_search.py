@@ -75,3 +75,15 @@ def test_the_index_is_built_once_per_graph_version() -> None:
     second = indexes.of(store)
     assert second is not first
     assert [hit["id"] for hit in second.search("alpha care")] == ["shcr", "f1"]
+
+
+def test_short_prefixes_give_the_same_best_matches_as_a_full_scan() -> None:
+    # More entries under one letter than the index keeps ready for it, in an order unlike their names'.
+    entries = sorted(
+        (Entry("organisation", f"X{n:05d}", f"S{(n * 7919) % 1000:03d} Surgery", "gp_practice") for n in range(400)),
+        key=Entry.rank,
+    )
+    index = SearchIndex(entries)
+    for query, limit in (("s", 10), ("S0", 50), ("s9", 3), ("x", 20)):
+        expected = [e.id for e in entries if fold(e.name).startswith(fold(query)) or e.id.lower().startswith(query)]
+        assert [hit["id"] for hit in index.search(query, limit)] == expected[:limit], query
