@@ -19,6 +19,7 @@ from app.settings import Settings
 from graph.model import ReferenceData
 from graph.store import Query as StoreQuery
 from graph.store import Row, Store
+from queries.search import SearchIndexes
 
 
 @dataclass
@@ -29,6 +30,7 @@ class AppState:
     store: Store
     reference: ReferenceData
     cache: AnswerCache = field(default_factory=AnswerCache)
+    search: SearchIndexes = field(default_factory=SearchIndexes)
     # Validate-then-replace must not interleave with another write, or one could strand the other's flows.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 

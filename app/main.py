@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from app import errors
 from app.deps import AppState
 from app.limits import BodyLimit
-from app.routers import checks, flows, health, organisations, query, registers, systems, views
+from app.routers import checks, flows, health, organisations, pages, query, registers, search, systems, views
 from app.settings import Settings
 from app.stores import reference_data
 from graph.model import ReferenceData
@@ -49,7 +49,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         query.build(),
         checks.router,
         registers.router,
+        search.router,
         views.router,
+        pages.router,
     ):
         app.include_router(router)
 

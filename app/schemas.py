@@ -187,3 +187,22 @@ class Health(BaseModel):
     store: str
     counts: dict[str, int]
     registers: int
+
+
+class SearchHit(BaseModel):
+    kind: Literal["organisation", "system", "flow"]
+    id: str = Field(description="ODS code, system id or flow id")
+    name: str = Field(description="the name; for a flow, its source and destination")
+    type: str = Field(description="org_type, system_type, or 'flow'")
+    icb: str | None = None
+    match: Literal["code", "prefix", "words", "part"] = Field(
+        description="code: the code exactly; prefix: the name or code starts with the query; words: the name "
+        "has words starting with each of the query's; part: the name holds the query"
+    )
+    url: str = Field(description="the page to open: an ICB's page, a flow's page, or a node's lineage view")
+
+
+class SearchResult(BaseModel):
+    query: str
+    count: int
+    results: list[SearchHit]

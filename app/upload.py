@@ -14,10 +14,12 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
+from app.deps import AppState
 from app.errors import ApiError
 from app.schemas import Problem
+from app.stores import load_into
 from graph.model import ReferenceData, Register
 from loaders.importers.mapping import parse_mapping
 from loaders.importers.release_layouts import Period, read_release_register
@@ -222,3 +224,19 @@ def read_imported(
         key: (where.replace(str(path), shown), row) for key, (where, row) in register.locations.items()
     }
     return register, about
+
+
+def load_upload(state: AppState, upload: IO[bytes], filename: str | None, name: str | None) -> dict[str, Any]:
+    """Read, validate and load an upload as one step (the API's and the upload page's): the load summary,
+    or ``ApiError`` / ``InvalidRegister`` with every problem and nothing changed."""
+    return load_register(state, read_upload(upload, filename, name, state.settings.max_upload_bytes))
+
+
+def load_register(state: AppState, register: Register) -> dict[str, Any]:
+    """Load a read register as one step: the load summary, or ``InvalidRegister`` and nothing changed."""
+    with state.write_lock:
+        load_into(state.store, state.reference, [register])
+        infos = state.store.registers()
+        counts = state.store.counts()
+    loaded = next(info for info in infos if info.name == register.name)
+    return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}

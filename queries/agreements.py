@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from graph.codec import from_record
 from graph.model import Agreement, Flow
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
@@ -164,3 +166,87 @@ class Governing:
 
 
 GOVERNING = Governing()
+
+
+# --- the agreements a flow's page shows ----------------------------------------------------------
+
+
+def parties_of(flow: Flow) -> set[str]:
+    """Every organisation holding a role on the flow."""
+    return {org for org, _ in flow.roles()}
+
+
+def bears_on(agreement: Agreement, flow: Flow) -> bool:
+    """Whether a flow's page shows ``agreement``: it governs the flow, or it names two or more of the flow's
+    role holders, paperwork between the same parties that may govern other processing (the hint an IG
+    officer needs when a check finds no contract or arrangement for this flow)."""
+    return governs(agreement, flow) or len(parties_of(flow) & set(agreement.parties)) >= 2
+
+
+def agreement_rows(flow: Flow, agreements: Iterable[Agreement], as_of: date) -> list[Row]:
+    """The flow's page's agreements (``bears_on``), those that govern it first.
+
+    Each says whether it governs the flow, whether it is valid at ``as_of``, and which of the flow's
+    role holders it names. (A flow cannot list an agreement the graph lacks: the loader refuses it.)
+    """
+    parties = parties_of(flow)
+    shown = [agreement for agreement in agreements if bears_on(agreement, flow)]
+    rows: list[Row] = []
+    for agreement in sorted(shown, key=lambda a: (not governs(a, flow), a.agreement_id)):
+        rows.append(
+            {
+                "agreement_id": agreement.agreement_id,
+                "agreement_type": agreement.agreement_type.value,
+                "parties": list(agreement.parties),
+                "names": sorted(parties & set(agreement.parties)),
+                "start": agreement.start.isoformat() if agreement.start else None,
+                "end": agreement.end.isoformat() if agreement.end else None,
+                "reference": agreement.reference,
+                "valid": agreement.valid_at(as_of),
+                "governs": governs(agreement, flow),
+            }
+        )
+    return rows
+
+
+def flow_agreements_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    flow = view.flows.get(params["flow_id"])
+    if flow is None:
+        return []
+    return agreement_rows(flow, view.agreements.values(), params["as_of"])
+
+
+FLOW_CYPHER = "MATCH ()-[f:FLOW {flow_id: $flow_id}]->() RETURN properties(f) AS flow"
+AGREEMENTS_CYPHER = """
+MATCH (x:Agreement)
+WHERE x.agreement_id IN $listed
+   OR any(c IN coalesce(x.covers, []) WHERE c IN $ends)
+   OR size([party IN x.parties WHERE party IN $parties]) >= 2
+RETURN properties(x) AS agreement
+"""
+
+
+def flow_agreements_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    found = run(FLOW_CYPHER, flow_id=params["flow_id"])
+    if not found:
+        return []
+    flow = from_record(Flow, found[0]["flow"])
+    ends = [flow.flow_id, flow.source, flow.destination]
+    records = run(AGREEMENTS_CYPHER, listed=list(flow.agreements), ends=ends, parties=sorted(parties_of(flow)))
+    return agreement_rows(flow, [from_record(Agreement, r["agreement"]) for r in records], params["as_of"])
+
+
+@dataclass(frozen=True, slots=True)
+class FlowAgreements:
+    """A lookup, not in the catalogue: ``flow_id`` and ``as_of`` in, agreement rows out."""
+
+    name: str = "lookup:flow-agreements"
+
+    def on_networkx(self, view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+        return flow_agreements_networkx(view, params)
+
+    def on_cypher(self, run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+        return flow_agreements_cypher(run, params)
+
+
+FLOW_AGREEMENTS = FlowAgreements()

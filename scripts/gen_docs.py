@@ -4,7 +4,8 @@
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 when either is stale
 
 Each query's description, parameters and columns come from its declaration; its example is the
-``DOC_EXAMPLES`` entry of its spec-test module, run on the embedded store over the tests' tiny reference.
+``DOC_EXAMPLES`` entry of its spec-test module, run on the embedded store over the tests' tiny reference
+(or the reference graph the example names).
 docs/register.md is written by hand between blocks that this script fills (see ``register_doc``): the
 tables and vocabularies from the register declaration, the accepted spellings from the parser, and the
 refused registers from the real ``icsgraph validate``.
@@ -42,9 +43,8 @@ def examples() -> dict[str, Any]:
 
 
 def render() -> str:
-    from support import TODAY, tiny_reference
+    from support import TODAY
 
-    reference = tiny_reference()
     found = examples()
     out = [
         "# The named queries",
@@ -79,6 +79,7 @@ def render() -> str:
         example = found.get(query.name)
         if example is not None:
             register = example.register()
+            reference = example.reference()
             validate_together(reference, {}, [register])
             store = MemoryStore(reference, None)
             store.replace([register])

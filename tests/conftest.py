@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
+from browser_support import browser, page  # noqa: F401 - the browser tests' fixtures
 from support import tiny_reference
 
 from graph.memory import MemoryStore

@@ -14,8 +14,7 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from app.deps import Readable, State, Writable
 from app.errors import READ_ERRORS, ApiError, documented, not_found, register_problems
 from app.schemas import LoadSummary, RegisterInfo, RemovalSummary
-from app.stores import load_into
-from app.upload import read_imported, read_upload, refuse
+from app.upload import load_register, read_imported, read_upload, refuse
 from loaders.register import InvalidRegister, validate_together
 
 router = APIRouter(prefix="/api/registers", tags=["registers"])
@@ -89,12 +88,7 @@ def upload(
             mapping_name=mapping.filename if mapping else None,
             period=months(period),
         )
-    with state.write_lock:
-        load_into(state.store, state.reference, [register])
-        infos = state.store.registers()
-        counts = state.store.counts()
-    loaded = next(info for info in infos if info.name == register.name)
-    answer = {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
+    answer = load_register(state, register)
     return answer | ({"imported": imported} if imported is not None else {})
 
 

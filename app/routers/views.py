@@ -11,15 +11,17 @@ from fastapi.responses import HTMLResponse
 import queries
 from app.deps import Readable, State
 from app.errors import READ_ERRORS, documented
+from app.routers import pages
 from app.routers.query import run_named
 from app.views.chain import chain_view
 from app.views.groups import expanded
+from app.views.home import home_page
 from app.views.icb import icb_view
-from app.views.index import index_page
 from app.views.lineage import lineage_view
 from app.views.network import Links, render
 from app.views.result import result_view
 from graph.vocab import DataCategory, Identifiability, Purpose
+from queries.deprivation import OptInSystem
 
 router = APIRouter(
     prefix="/views",
@@ -43,9 +45,20 @@ NodeId = Annotated[str, Path(description="ODS code or system id")]
 
 
 @router.get("/", response_model=None, responses=HTML)
-def index(state: State) -> HTMLResponse:
-    """Links to every view: the ICB networks, lineage and chain forms, and every query."""
-    return HTMLResponse(index_page(state.ask, LINKS, queries.CATALOGUE.values(), state.store.registers()))
+def index(
+    state: State, as_of: pages.AsOf = None, system_type: pages.SystemKind = OptInSystem.SHARED_CARE_RECORD
+) -> HTMLResponse:
+    """The home page: what is loaded, the national picture, every ICB, and links to every view."""
+    page = home_page(
+        state.ask,
+        LINKS,
+        queries.CATALOGUE.values(),
+        state.store.registers(),
+        as_of=as_of or date.today(),
+        system_type=system_type.value,
+        keep=pages.kept(as_of),
+    )
+    return HTMLResponse(page)
 
 
 @router.get("/node/{node_id}", response_model=None, responses={**HTML, **documented(404)})
@@ -76,7 +89,7 @@ def node(
         filters=filters,
         expand=expanded(expand),
     )
-    return HTMLResponse(render(picture))
+    return HTMLResponse(render(picture, site=True))
 
 
 @router.get("/icb/{icb}", response_model=None, responses={**HTML, **documented(404)})
@@ -87,7 +100,9 @@ def icb(
     expand: Expand = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> HTMLResponse:
     """An ICB's data-flow network, practices grouped by PCN (expand a group with ``expand``)."""
-    return HTMLResponse(render(icb_view(state.ask, LINKS, icb, as_of=as_of or date.today(), expand=expanded(expand))))
+    return HTMLResponse(
+        render(icb_view(state.ask, LINKS, icb, as_of=as_of or date.today(), expand=expanded(expand)), site=True)
+    )
 
 
 @router.get("/chain", response_model=None, responses={**HTML, **documented(404)})
@@ -99,7 +114,8 @@ def chain(
     path: Annotated[int, Query(ge=1, le=100, description="which of the paths found to draw (shortest first)")] = 1,
 ) -> HTMLResponse:
     """The controllership chain along a path of live flows from ``source`` to ``target``, hop by hop."""
-    return HTMLResponse(render(chain_view(state.ask, LINKS, source, target, as_of=as_of or date.today(), path=path)))
+    picture = chain_view(state.ask, LINKS, source, target, as_of=as_of or date.today(), path=path)
+    return HTMLResponse(render(picture, site=True))
 
 
 @router.get("/query/{name}", response_model=None, responses={**HTML, **documented(404)})
@@ -107,4 +123,5 @@ def query(state: State, request: Request, name: Annotated[str, Path(description=
     """Any named query's answer drawn as a network; parameters as for ``/api/queries/{name}``."""
     named = queries.get(name)
     params = named.bind(dict(request.query_params))
-    return HTMLResponse(render(result_view(state.ask, LINKS, named, params, run_named(state, named, params))))
+    picture = result_view(state.ask, LINKS, named, params, run_named(state, named, params))
+    return HTMLResponse(render(picture, site=True))

@@ -1,11 +1,12 @@
-"""The index page at ``/views/``: the ICB networks, the systems, forms for lineage and chains, and every query."""
+"""The ways into the views that the home page (``app.views.home``) lists below its national picture: the
+ICB networks, the systems, forms for lineage and chains, and every query."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.views.network import Ask, Links, render_page
+from app.views.network import Ask, Links
 from app.views.style import words
 from graph.store import RegisterInfo
 from queries.lookups import ICBS, SYSTEMS
@@ -14,7 +15,10 @@ from queries.registry import NamedQuery
 MAX_SYSTEMS = 500
 
 
-def index_page(ask: Ask, links: Links, catalogue: Iterable[NamedQuery], registers: Sequence[RegisterInfo]) -> str:
+def index_context(
+    ask: Ask, links: Links, catalogue: Iterable[NamedQuery], registers: Sequence[RegisterInfo]
+) -> dict[str, Any]:
+    """What the "more views" part of the home page shows."""
     icbs = [
         {"code": row["icb"], "name": row["name"] or row["icb"], "flows": row["flows"], "href": links.icb(row["icb"])}
         for row in ask(ICBS, {})
@@ -45,8 +49,7 @@ def index_page(ask: Ask, links: Links, catalogue: Iterable[NamedQuery], register
                 ],
             }
         )
-    return render_page(
-        "index.html",
+    return dict(
         icbs=icbs,
         systems=systems,
         systems_total=page["total"],

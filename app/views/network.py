@@ -77,6 +77,16 @@ class Links:
     def flow(self, flow_id: str) -> str | None:
         return self._to(f"/api/flows/{quote(flow_id, safe='')}")
 
+    def flow_page(self, flow_id: str, **params: Any) -> str | None:
+        return self._to(f"/views/flow/{quote(flow_id, safe='')}", params)
+
+    def icb_page(self, code: str, **params: Any) -> str | None:
+        """The ICB's page (its numbers, practices left out, findings); ``icb`` is its network."""
+        return self._to(f"/views/icb/{quote(code, safe='')}/overview", params)
+
+    def findings(self, **params: Any) -> str | None:
+        return self._to("/views/findings", params)
+
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> str | None:
         return self._to(f"/views/query/{quote(name, safe='')}", params or {})
 
@@ -196,14 +206,23 @@ class Canvas:
         }
 
 
-def render(picture: Picture) -> str:
-    """The whole page: one HTML document with everything inlined."""
+def render(picture: Picture, *, site: bool = False) -> str:
+    """The whole page: one HTML document with everything inlined.
+
+    ``site`` adds the site's navigation and search box, for pages a server serves (a file written by
+    ``icsgraph view`` has no server to search).
+    """
+    return render_network("network.html", picture, site=site)
+
+
+def render_network(template: str, picture: Picture, **context: Any) -> str:
+    """A page holding ``picture``'s network (``network_script.html``) and whatever else ``template`` shows."""
     script, style = vis_assets()
     nodes, edges, *_ = picture.canvas.net.get_network_data()
     data = {"nodes": nodes, "edges": edges, "options": picture.canvas.options()}
     return (
         environment()
-        .get_template("network.html")
+        .get_template(template)
         .render(
             picture=picture,
             legend=picture.canvas.legend(),
@@ -211,6 +230,7 @@ def render(picture: Picture) -> str:
             vis_script=script,
             vis_style=style,
             nonce=secrets.token_urlsafe(16),
+            **context,
         )
     )
 

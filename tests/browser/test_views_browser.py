@@ -6,23 +6,19 @@ kind of view must draw its canvas with the expected number of nodes (worked out 
 not from the page), open a node's own view on a click, log no console error, request nothing from any
 host but 127.0.0.1, and show the markup names as text without running them.
 
-Needs /usr/bin/chromium (``make browser`` installs it); Playwright's own browser downloads are never used.
+Needs /usr/bin/chromium (``make browser`` installs it); the browser and the watched page are fixtures of
+``tests/browser_support.py``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Collection, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
+from browser_support import Watch, require_chromium, served
 from support import register
 
 import queries
@@ -34,28 +30,14 @@ from graph.model import Organisation, Register
 from graph.vocab import OrgType
 from loaders.register import read_register
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DAY = date(2026, 11, 25)
 AS_OF = f"as_of={DAY.isoformat()}"
 XSS = "<img src=x onerror=alert(1)>"
 GROUP_ABOVE = 30  # as app.views.lineage
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it, and CI must not skip these tests")
-    pytest.skip(f"{CHROMIUM} is missing: run `make browser`", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 
 def xss_register() -> Register:
@@ -80,71 +62,8 @@ def store() -> MemoryStore:
 @pytest.fixture(scope="module")
 def base(store: MemoryStore) -> Iterator[str]:
     """The app served on a free loopback port for the module's tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(Settings(data_dir=None), store), host="127.0.0.1", port=port, log_level="warning", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
-
-class Watch:
-    """What a page did: console errors, page errors, dialogs, and every host it asked for."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.hosts: set[str] = set()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    watch = Watch()
-
-    def only_loopback(route: Route, request: Request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "file"):
-            route.continue_()
-            return
-        watch.hosts.add(parts.hostname or "")
-        if parts.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            watch.errors.append(message.text)
-
-    context.route("**/*", only_loopback)
-    opened = context.new_page()
-    opened.on("console", console)
-    opened.on("pageerror", lambda error: watch.errors.append(str(error)))
-    opened.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
-    yield opened, watch
-    context.close()
-    assert watch.errors == [], watch.errors
-    assert watch.dialogs == [], "a name ran as script"
-    assert watch.hosts <= {"127.0.0.1"}, watch.hosts
+    with served(create_app(Settings(data_dir=None), store)) as url:
+        yield url
 
 
 def open_view(page: Page, url: str) -> int:
