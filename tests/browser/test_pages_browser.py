@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from browser_support import Watch, require_chromium, served
 from app.main import create_app
 from app.settings import Settings, demo_registers
 from app.stores import load_into, reference_data
-from app.views.findings import all_findings
+from app.views.findings import SHOWN, all_findings
 from graph.memory import MemoryStore
 from graph.model import Organisation
 from graph.vocab import OrgType
@@ -128,11 +129,13 @@ def test_a_findings_filter_narrows_the_rows_and_the_csv_matches_them(
 ) -> None:
     browser_page, _ = page
     everything = all_findings(ask(store), DAY)
-    check = max({f.check for f in everything}, key=lambda c: sum(f.check == c for f in everything))
+    counts = Counter(f.check for f in everything)
+    # The check with the most findings that still fit on one page (the page shows the first SHOWN).
+    check = max((c for c in counts if counts[c] <= SHOWN), key=lambda c: counts[c])
     expected = [f for f in everything if f.check == check]
     assert 0 < len(expected) < len(everything)
     browser_page.goto(f"{base}/views/findings?{AS_OF}")
-    assert browser_page.locator("#findings tbody tr").count() == len(everything)
+    assert browser_page.locator("#findings tbody tr").count() == min(len(everything), SHOWN)
     browser_page.select_option("#filters select[name=check]", check)
     browser_page.click("#filters button[type=submit]")
     browser_page.wait_for_url(f"**check={check}*")
