@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import threading
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -14,11 +14,14 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.cache import AnswerCache
+from app.changes import Changes
 from app.errors import ApiError
 from app.settings import Settings
 from graph.model import ReferenceData
 from graph.store import Query as StoreQuery
 from graph.store import Row, Store
+
+log = logging.getLogger("icsgraph.api")
 
 
 @dataclass
@@ -29,8 +32,12 @@ class AppState:
     store: Store
     reference: ReferenceData
     cache: AnswerCache = field(default_factory=AnswerCache)
-    # Validate-then-replace must not interleave with another write, or one could strand the other's flows.
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Validate-then-replace must not interleave with another write, in this process or another, or one
+    # could strand the other's flows or write back a graph without them.
+    changes: Changes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.changes = Changes(self.store, self.reference, self.settings, on_wait=log.warning)
 
     def ask(self, query: StoreQuery, params: Mapping[str, Any]) -> list[Row]:
         """The query's rows, from the cache when the graph has not changed since."""

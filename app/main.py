@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from app import errors
 from app.deps import AppState
+from app.leftovers import sweep_data, sweep_uploads
 from app.limits import BodyLimit
 from app.routers import checks, flows, health, organisations, query, registers, systems, views
 from app.settings import Settings
@@ -35,6 +36,9 @@ def reference_of(store: Store) -> ReferenceData:
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
+    # A server killed before may have left upload folders and half-written files.
+    sweep_uploads()
+    sweep_data(settings.data_dir)
     app = FastAPI(title="icsgraph", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings
     app.state.store = store

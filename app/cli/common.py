@@ -30,6 +30,11 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def notice(message: str) -> None:
+    """A word on stderr about something the command is waiting for (another writer, say)."""
+    say(f"icsgraph: {message}")
+
+
 def fail(message: str, status: int = 1) -> NoReturn:
     say(f"icsgraph: error: {message}")
     raise SystemExit(status)

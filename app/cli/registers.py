@@ -6,9 +6,10 @@ import argparse
 import time
 from typing import Any
 
-from app.cli.common import read_registers, say, settings_from
+from app.changes import Changes
+from app.cli.common import notice, read_registers, say, settings_from
 from app.output import as_table
-from app.stores import load_into, open_store, reference_data
+from app.stores import open_store, reference_data
 from loaders.register import validate_together
 
 
@@ -21,7 +22,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     store = open_store(settings, reference)
     try:
         say("validating against the loaded graph ...")
-        load_into(store, reference, registers)
+        Changes(store, reference, settings, on_wait=notice).load(registers)
         where = settings.neo4j.uri if settings.neo4j else str(settings.data_dir)
         say(f"loaded {len(registers)} register(s) into {store.kind} store at {where}:")
         for info in store.registers():
@@ -57,11 +58,11 @@ def cmd_registers(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    store = open_store(settings_from(args))
+    settings = settings_from(args)
+    reference = reference_data()
+    store = open_store(settings, reference)
     try:
-        remaining = {name: r for name, r in store.loaded().items() if name not in args.names}
-        validate_together(reference_data(), {}, list(remaining.values()))
-        store.remove(args.names)
+        Changes(store, reference, settings, on_wait=notice).remove(args.names)
         say(f"removed {', '.join(args.names)}")
     finally:
         store.close()

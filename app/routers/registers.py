@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
 
+from app.changes import NoSuchRegister
 from app.deps import Readable, State, Writable
 from app.errors import READ_ERRORS, ApiError, documented, not_found, register_problems
 from app.schemas import LoadSummary, RegisterInfo, RemovalSummary
-from app.stores import load_into
 from app.upload import read_upload
-from loaders.register import InvalidRegister, validate_together
+from loaders.register import InvalidRegister
 
 router = APIRouter(prefix="/api/registers", tags=["registers"])
 
@@ -53,11 +53,10 @@ def upload(
 ) -> dict[str, Any]:
     """Validate an uploaded register and load it atomically, replacing any register of the same name."""
     register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
-    with state.write_lock:
-        load_into(state.store, state.reference, [register])
+    with state.changes.holding():
+        (loaded,) = state.changes.load([register])
         infos = state.store.registers()
         counts = state.store.counts()
-    loaded = next(info for info in infos if info.name == register.name)
     return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
 
 
@@ -66,13 +65,11 @@ def upload(
 )
 def remove(state: State, name: Name) -> dict[str, Any]:
     """Remove a register, unless another loaded register names what only it defines."""
-    with state.write_lock:
-        loaded = state.store.loaded()
-        if name not in loaded:
-            raise not_found("register", name, "GET /api/registers lists the loaded registers")
-        remaining = [register for other, register in loaded.items() if other != name]
+    with state.changes.holding():
         try:
-            validate_together(state.reference, {}, remaining)
+            state.changes.remove([name])
+        except NoSuchRegister:
+            raise not_found("register", name, "GET /api/registers lists the loaded registers") from None
         except InvalidRegister as error:
             raise ApiError(
                 409,
@@ -81,7 +78,6 @@ def remove(state: State, name: Name) -> dict[str, Any]:
                 error="conflict",
                 problems=register_problems(error),
             ) from None
-        state.store.remove([name])
         infos = state.store.registers()
         counts = state.store.counts()
     return {"removed": name, "graph": counts, "registers": [info.name for info in infos]}
