@@ -15,6 +15,7 @@ from typing import Any
 import queries
 from app.cli import check, query, reference, registers, serve, synth, view
 from app.cli.common import UserError, fail, report_problems, store_options
+from app.settings import SettingsError
 from app.views.errors import ViewError
 from graph.store import StoreError
 from loaders.register import InvalidRegister
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidRegister as error:
         report_problems(error)
         return 1
-    except (UserError, StoreError, queries.ParamError, queries.UnknownQuery) as error:
+    except (UserError, StoreError, SettingsError, queries.ParamError, queries.UnknownQuery) as error:
         fail(str(error))
     except ViewError as error:
         fail(f"{error.message} ({error.fix})")
@@ -75,5 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `head`) went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # A file or folder the command was pointed at cannot be read or written (-o, --out, --data).
+        where = f"{error.filename}: " if error.filename else ""
+        fail(f"{where}{error.strerror or error}; check that the path is right and that you may write there")
     except KeyboardInterrupt:
         fail("interrupted; nothing half-written was kept", 130)
+    except Exception as error:
+        # A bug of ours still gets one line, and a way to see more.
+        if os.environ.get("ICSGRAPH_DEBUG"):
+            raise
+        fail(f"unexpected {type(error).__name__}: {error} (please report it; ICSGRAPH_DEBUG=1 shows where it happened)")
