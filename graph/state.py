@@ -21,10 +21,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from graph.codec import from_record, to_record
+from graph.history import Version, baseline
 from graph.model import Agreement, Flow, Organisation, Register, System
 from graph.store import RegisterInfo, StoreError
 
@@ -46,6 +48,7 @@ def encode(register: Register, info: RegisterInfo) -> dict[str, Any]:
         "name": register.name,
         "path": register.path,
         "loaded_at": info.loaded_at,
+        "version": info.version,
         "organisations": [to_record(o) for o in register.organisations],
         "systems": [to_record(s) for s in register.systems],
         "flows": [to_record(f) for f in register.flows],
@@ -63,7 +66,8 @@ def decode(record: Mapping[str, Any]) -> tuple[Register, RegisterInfo]:
         flows=[from_record(Flow, f) for f in record["flows"]],
         agreements=[from_record(Agreement, a) for a in record["agreements"]],
     )
-    return register, RegisterInfo(register.name, register.path, record["loaded_at"], register.counts())
+    info = RegisterInfo(register.name, register.path, record["loaded_at"], register.counts(), record.get("version"))
+    return register, info
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -102,15 +106,15 @@ class StateFile:
         except FileNotFoundError:
             return None
 
-    def read(self) -> tuple[list[tuple[Register, RegisterInfo]], Signature | None]:
-        """Every register saved, with its load information, and the signature of the file they were read
-        from; none when nothing was ever saved."""
+    def read(self) -> Saved:
+        """Every register saved with its load information, every version of every register, and the
+        signature of the file they were read from; nothing when nothing was ever saved."""
         try:
             with self.path.open("rb") as file:
                 signature = _signature(os.fstat(file.fileno()))
                 content = file.read()
         except FileNotFoundError:
-            return [], None
+            return Saved()
         except OSError as error:
             raise StoreError(f"{self.path}: cannot be read ({error.strerror}); check its permissions") from error
         try:
@@ -119,16 +123,44 @@ class StateFile:
                 raise ValueError("not an icsgraph state file: no list of registers")
             if state.get("format") != FORMAT:
                 raise StoreError(f"{self.path}: written by another version of icsgraph (format {state.get('format')})")
-            return [decode(record) for record in state["registers"]], signature
+            registers = [decode(record) for record in state["registers"]]
+            history = {
+                str(name): [Version.from_dict(v) for v in versions]
+                for name, versions in dict(state.get("history") or {}).items()
+            }
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             what = f"a register lacks {error}" if isinstance(error, KeyError) else str(error)
             raise StoreError(f"{self.path}: unreadable ({what}); move it aside to start empty") from error
+        for index, (register, info) in enumerate(registers):
+            if not history.get(register.name):  # saved before icsgraph kept versions: that is version 1
+                history[register.name] = [baseline(register, info.loaded_at)]
+                registers[index] = (register, replace(info, version=1))
+        return Saved(registers, history, signature)
 
-    def write(self, registers: Mapping[str, Register], infos: Mapping[str, RegisterInfo]) -> Signature | None:
-        """Save these registers in place of whatever was saved, as one step; the new file's signature."""
-        state = {"format": FORMAT, "registers": [encode(registers[name], infos[name]) for name in registers]}
+    def write(
+        self,
+        registers: Mapping[str, Register],
+        infos: Mapping[str, RegisterInfo],
+        history: Mapping[str, list[Version]],
+    ) -> Signature | None:
+        """Save these registers and versions in place of whatever was saved, as one step; the new
+        file's signature."""
+        state = {
+            "format": FORMAT,
+            "registers": [encode(registers[name], infos[name]) for name in registers],
+            "history": {name: [v.as_dict() for v in versions] for name, versions in history.items()},
+        }
         write_atomically(self.path, json.dumps(state, separators=(",", ":")).encode())
         return self.signature()
+
+
+@dataclass
+class Saved:
+    """What a data directory holds: the registers loaded, every version of each, and the file's signature."""
+
+    registers: list[tuple[Register, RegisterInfo]] = field(default_factory=list)
+    history: dict[str, list[Version]] = field(default_factory=dict)
+    signature: Signature | None = None
 
 
 def _signature(stat: os.stat_result) -> Signature:

@@ -77,7 +77,7 @@ def test_two_concurrent_loads_both_succeed_and_both_registers_are_kept(tmp_path:
     assert [status for status, _ in results] == [0, 0, 0], [err for _, err in results]
     assert names_in(data) == ["east", "north", "west"]
     assert MemoryStore(reference_data(), data).counts()["flows"] == 6000
-    assert sorted(p.name for p in data.iterdir()) == ["registers.json"]  # no lock file or temporary left
+    assert sorted(p.name for p in data.iterdir()) == ["history", "registers.json"]  # no lock file or temporary
 
 
 def test_a_second_writer_waits_says_so_and_gives_up_after_the_timeout(tmp_path: Path) -> None:
