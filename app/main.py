@@ -13,7 +13,7 @@ from app import errors
 from app.deps import AppState
 from app.leftovers import sweep_data, sweep_uploads
 from app.limits import BodyLimit
-from app.routers import checks, flows, health, organisations, query, registers, systems, views
+from app.routers import audit, checks, flows, health, organisations, query, registers, systems, views
 from app.settings import Settings
 from app.stores import reference_data
 from graph.model import ReferenceData
@@ -22,8 +22,11 @@ from graph.store import Store
 DESCRIPTION = """\
 Health and care data flows in England and who controls them, as a graph.
 
-Reads are open unless the server has a read token (`ICSGRAPH_READ_TOKEN`); writes (register uploads and
-removals) need `Authorization: Bearer <ICSGRAPH_WRITE_TOKEN>` and are refused when no write token is set.
+Reads are open unless the server has a read token (`ICSGRAPH_READ_TOKEN`) or a tokens file (`icsgraph token
+add`); then send a token as `Authorization: Bearer <token>`. Writes (uploads, removals, rollbacks) need a
+writer token whose globs match the register, an admin token, or `ICSGRAPH_WRITE_TOKEN`; they are refused
+when none is configured, and rate-limited per token. Every write attempt is in the audit log (`/api/audit`,
+admins only), and every version of every register is kept (`/api/registers/{name}/versions`).
 Every error is JSON with `error`, `message`, `fix` and, where there are several, `problems`.
 Interactive network views are under [/views/](/views/).
 """
@@ -53,6 +56,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         query.build(),
         checks.router,
         registers.router,
+        audit.router,
         views.router,
     ):
         app.include_router(router)

@@ -45,6 +45,12 @@ class Settings:
     max_upload_bytes: int = field(default_factory=lambda: int(number("ICSGRAPH_MAX_UPLOAD", 50_000_000, "bytes")))
     # How long a write waits for another process writing the same data directory.
     lock_timeout: float = field(default_factory=lambda: number("ICSGRAPH_LOCK_TIMEOUT", 60.0, "seconds"))
+    # The scoped tokens file (default: tokens.json in the data directory).
+    tokens: Path | None = field(
+        default_factory=lambda: Path(os.environ["ICSGRAPH_TOKENS"]) if os.environ.get("ICSGRAPH_TOKENS") else None
+    )
+    # Writes each token may make per minute (0: no limit).
+    write_rate: float = field(default_factory=lambda: number("ICSGRAPH_WRITE_RATE", 30.0, "writes per minute"))
 
 
 class SettingsError(ValueError):

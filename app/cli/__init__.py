@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import queries
-from app.cli import check, query, reference, registers, serve, synth, view
+from app.cli import audit, check, history, query, reference, registers, serve, synth, tokens, view
 from app.cli.common import UserError, fail, report_problems, store_options
 from app.settings import SettingsError
 from app.views.errors import ViewError
@@ -27,7 +27,8 @@ examples:
   icsgraph query practices-shcr-only --register my-register/ --format json
   icsgraph serve --demo
 
-environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
+  ICSGRAPH_TOKENS (tokens file), ICSGRAPH_LOCK_TIMEOUT (seconds a write waits for another)
 """
 
 # The subcommands in the order ``icsgraph --help`` lists them.
@@ -36,6 +37,9 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     registers.add_validate,
     registers.add_registers,
     registers.add_remove,
+    history.add_history,
+    history.add_diff,
+    history.add_rollback,
     query.add_query,
     check.add_check,
     view.add_view,
@@ -43,6 +47,8 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     query.add_queries,
     reference.add_reference,
     serve.add_serve,
+    tokens.add_token,
+    audit.add_audit,
 )
 
 

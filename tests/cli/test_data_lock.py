@@ -3,6 +3,7 @@ server notices what another process loaded (issue #10, case 1)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -77,7 +78,14 @@ def test_two_concurrent_loads_both_succeed_and_both_registers_are_kept(tmp_path:
     assert [status for status, _ in results] == [0, 0, 0], [err for _, err in results]
     assert names_in(data) == ["east", "north", "west"]
     assert MemoryStore(reference_data(), data).counts()["flows"] == 6000
-    assert sorted(p.name for p in data.iterdir()) == ["history", "registers.json"]  # no lock file or temporary
+    # No lock file or temporary left; each load logged as it went.
+    assert sorted(p.name for p in data.iterdir()) == ["audit.log", "history", "registers.json"]
+    logged = [json.loads(line) for line in (data / "audit.log").read_text().splitlines()]
+    assert sorted((e["register"], e["version"], e["result"]) for e in logged) == [
+        ("east", 1, "accepted"),
+        ("north", 1, "accepted"),
+        ("west", 1, "accepted"),
+    ]
 
 
 def test_a_second_writer_waits_says_so_and_gives_up_after_the_timeout(tmp_path: Path) -> None:
@@ -104,13 +112,19 @@ def test_a_second_writer_waits_says_so_and_gives_up_after_the_timeout(tmp_path: 
     while not lock.held:
         time.sleep(0.01)
     waiting = icsgraph("load", str(folder), "--data", str(data))
-    time.sleep(2)
+    assert waiting.stderr is not None
+    said = []
+    while not any("waiting for another icsgraph process" in line for line in said):
+        line = waiting.stderr.readline()  # the load says it waits, and waits while this process holds on
+        assert line, "".join(said)
+        said.append(line)
+    time.sleep(1)
     assert waiting.poll() is None  # still waiting for this process
     releases.set()
     holder.join()
     status, err = finished(waiting)
-    assert status == 0, err
-    assert "waiting for another icsgraph process" in err
+    assert status == 0, "".join(said) + err
+    assert "late is now version 1" in err
     assert names_in(data) == ["late"]
 
 

@@ -57,9 +57,9 @@ def test_the_writer_pid_is_in_every_temporary_name(tmp_path: Path, monkeypatch: 
 def test_stale_temporary_files_in_the_data_directory_go_at_start_up(tmp_path: Path) -> None:
     data = tmp_path / "data"
     MemoryStore(tiny_reference(), data).replace([register("one", systems=SYSTEMS, flows="")])
-    (data / "history").mkdir()
+    assert (data / "history").is_dir()  # where the versions are
     killed = temporary(data, dead_pid())  # its writer is gone: a leftover however young
-    nested = temporary(data / "history", dead_pid(), "0001.json.gz")
+    nested = temporary(data / "history" / "one", dead_pid(), "0002.json.gz")
     old = aged(temporary(data, os.getpid()), HOUR)  # older than any write takes
     old_unnamed = aged(temporary(data, None), HOUR)
     in_progress = temporary(data, os.getpid(), random="b7_q1zzp")  # a live writer's, and young: it stays
