@@ -23,8 +23,8 @@ def since(text: str) -> datetime | date:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    if settings.data_dir is None:
-        raise UserError("the audit log lives in the data directory; give one with --data DIR")
+    if settings.data_dir is None or (settings.data_dir.exists() and not settings.data_dir.is_dir()):
+        raise UserError(f"{settings.data_dir} is a file, not a folder; give --data the data directory")
     if (settings.data_dir / "registers.json").exists() or settings.neo4j is not None:
         # A change whose process died is logged now, if nobody is writing (else its next writer logs it).
         store = open_store(settings, reference_data())

@@ -35,6 +35,8 @@ def place(tmp_path: Path) -> Path:
         (tmp_path / name).mkdir()
         (tmp_path / name / "registers.json").write_text(json.dumps(content))
     (tmp_path / "state-is-a-folder" / "registers.json").mkdir(parents=True)
+    (tmp_path / "bad-tokens").mkdir()
+    (tmp_path / "bad-tokens" / "tokens.json").write_text('{"tokens": [{"name": 1}]}')
     return tmp_path
 
 
@@ -64,6 +66,14 @@ CASES = [
     (["view", "icb", "ZZZ", "--data", "{place}/empty", "-o", "{place}/x.html"], ["no ICB 'ZZZ'", "give an ICB"]),
     (["synth", "--out", "{place}/a-file"], ["is a file", "give a folder"]),
     (["synth", "--out", "/proc/no-such-dir/out", "--seed", "1"], ["No such file", "check that the path"]),
+    (["history", "nope"], ["has no versions", "registers with versions: none"]),
+    (["history", "--data", "{place}/list"], ["unreadable", "move it aside"]),
+    (["diff", "nope"], ["has no versions"]),
+    (["rollback", "nope", "1"], ["has no version 1; its versions: none"]),
+    (["audit", "--data", "{place}/a-file"], ["is a file, not a folder"]),
+    (["token", "revoke", "nope"], ["no token named 'nope'"]),
+    (["token", "add", "x", "--role", "writer"], ["a writer needs --registers GLOB", "'*' for every register"]),
+    (["token", "list", "--data", "{place}/bad-tokens"], ["unreadable", "restore it from a backup"]),
 ]
 
 
