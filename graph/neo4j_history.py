@@ -21,8 +21,6 @@ from graph.store import CypherRunner
 SCHEMA = (
     "CREATE CONSTRAINT register_version IF NOT EXISTS FOR (v:RegisterVersion) REQUIRE (v.name, v.version) IS UNIQUE",
 )
-CONSTRAINT = "register_version"
-
 FIELDS = "v.name AS name, v.version AS version, v.sha256 AS sha256, v.created_at AS created_at, " + (
     "v.actor AS actor, v.source AS source, v.counts AS counts, v.note AS note"
 )

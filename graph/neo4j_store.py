@@ -370,8 +370,21 @@ def too_big(error: BaseException) -> StoreError | None:
 
 
 def clashed(error: BaseException) -> StoreError | None:
-    """Another writer made the same version number of a register at the same moment; else None."""
-    if not isinstance(error, Neo4jError) or neo4j_history.CONSTRAINT not in (error.message or ""):
+    """Another writer made the same version number of a register at the same moment; else None.
+
+    >>> from neo4j.exceptions import ConstraintError
+    >>> clash = ConstraintError._hydrate_neo4j(
+    ...     code="Neo.ClientError.Schema.ConstraintValidationFailed",
+    ...     message="Node(249) already exists with label `RegisterVersion` and properties `name` = 'x', `version` = 2",
+    ... )
+    >>> print(clashed(clash))  # doctest: +ELLIPSIS
+    another process loaded a version of the same register at the same moment; nothing was changed...
+    >>> clashed(ValueError("other")) is None
+    True
+    """
+    if not isinstance(error, Neo4jError) or not (error.code or "").endswith("ConstraintValidationFailed"):
+        return None
+    if "RegisterVersion" not in (error.message or ""):
         return None
     return StoreError(
         "another process loaded a version of the same register at the same moment; nothing was changed by "

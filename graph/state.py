@@ -193,7 +193,7 @@ class DataLock:
 
     @classmethod
     def of(cls, directory: Path) -> DataLock:
-        key = directory.absolute()
+        key = directory.resolve()  # one lock per folder, however it is named (relative, through a symlink)
         with cls._instances_lock:
             if key not in cls._instances:
                 cls._instances[key] = cls(key)

@@ -205,3 +205,18 @@ def test_a_register_loaded_before_versions_were_kept_is_version_one(make_store: 
         assert canonical(old.version_register("one", 1)) == canonical(version_one())
     finally:
         old.close()
+
+
+def test_neo4j_refuses_a_second_writer_numbering_the_same_version(
+    make_neo4j_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph import neo4j_history
+
+    store = make_neo4j_store(version_one())
+    before = (store.registers(), store.versions(), store.counts())
+    # As if this writer had read the versions just before another process's load committed.
+    monkeypatch.setattr(neo4j_history, "read_versions", lambda read, name=None: [])
+    with pytest.raises(StoreError, match="another process loaded a version of the same register"):
+        store.replace([version_two()])
+    monkeypatch.undo()
+    assert (store.registers(), store.versions(), store.counts()) == before
