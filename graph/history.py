@@ -66,22 +66,26 @@ class Version:
         )
 
 
-def content(register: Register) -> dict[str, list[dict[str, Any]]]:
-    """The register's records as plain JSON, each table sorted by id."""
-    return {
-        table: sorted((to_record(r) for r in getattr(register, table)), key=lambda record: str(record[key]))
-        for _, table, _, key in KINDS
-    }
+Tables = dict[str, list[dict[str, Any]]]
 
 
-def canonical(register: Register) -> bytes:
+def records(register: Register) -> Tables:
+    """The register's records as plain JSON, table by table, in the register's order."""
+    return {table: [to_record(r) for r in getattr(register, table)] for _, table, _, _ in KINDS}
+
+
+def canonical(register: Register, tables: Tables | None = None) -> bytes:
     """The register's content as canonical JSON bytes: what its hash is taken of and what a version keeps.
+    ``tables``: its ``records`` when the caller has them already (turning records to JSON is most of the
+    cost of a large register, and the state file needs them too).
 
     >>> from graph.model import Register
     >>> canonical(Register("any", "any.csv"))
     b'{"agreements":[],"flows":[],"organisations":[],"systems":[]}'
     """
-    return json.dumps(content(register), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    tables = records(register) if tables is None else tables
+    ordered = {table: sorted(tables[table], key=lambda record: str(record[key])) for _, table, _, key in KINDS}
+    return json.dumps(ordered, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def digest(register: Register) -> str:

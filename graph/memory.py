@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.archive import Archive
-from graph.history import Version, canonical, next_version, pack, unpack
+from graph.history import Tables, Version, canonical, next_version, pack, records, unpack
 from graph.merge import merge
 from graph.model import ReferenceData, Register
 from graph.state import LOCK_TIMEOUT, DataLock, LockTimeout, Signature, StateFile, sweep
@@ -135,9 +135,11 @@ class MemoryStore:
             new_infos = dict(self._infos)
             history = {name: list(versions) for name, versions in self._history.items()}
             made: list[tuple[Version, bytes]] = []
+            encoded: dict[str, Tables] = {}
             for register in registers:
                 versions = history.setdefault(register.name, [])
-                data = canonical(register)
+                tables = records(register)
+                data = canonical(register, tables)
                 sha = hashlib.sha256(data).hexdigest()
                 loaded = register.name in new_registers
                 version = next_version(versions, loaded, register, sha, actor=actor, when=now, note=note)
@@ -145,12 +147,13 @@ class MemoryStore:
                     continue  # identical to the version in the graph: nothing to do
                 versions.append(version)
                 made.append((version, pack(data)))
+                encoded[register.name] = tables
                 new_registers[register.name] = register
                 new_infos[register.name] = RegisterInfo(
                     register.name, register.path, now, register.counts(), version.version
                 )
             if made:
-                self._commit(new_registers, new_infos, history, made)
+                self._commit(new_registers, new_infos, history, made, encoded)
         return [new_infos[register.name] for register in registers]
 
     def remove(self, names: Sequence[str]) -> None:
@@ -161,7 +164,7 @@ class MemoryStore:
                     f"no register named {', '.join(unknown)}; loaded: {', '.join(self._registers) or 'none'}"
                 )
             kept = {name: r for name, r in self._registers.items() if name not in names}
-            self._commit(kept, {name: self._infos[name] for name in kept}, self._history, [])
+            self._commit(kept, {name: self._infos[name] for name in kept}, self._history, [], {})
 
     def _commit(
         self,
@@ -169,6 +172,7 @@ class MemoryStore:
         infos: dict[str, RegisterInfo],
         history: dict[str, list[Version]],
         made: Sequence[tuple[Version, bytes]],
+        encoded: Mapping[str, Tables],
     ) -> None:
         # Build first and write second: if either fails, memory and disk still hold the old graph. Version
         # files go before the state file that lists them, so a crash between leaves only an unlisted file.
@@ -178,7 +182,7 @@ class MemoryStore:
             for version, content in made:
                 self._archive.write(version, content)
             self._keep_current_files(history)
-            self._signature = self._state.write(registers, infos, history)
+            self._signature = self._state.write(registers, infos, history, encoded)
             self._archive.prune(history)
         else:
             self._kept.update(packed)

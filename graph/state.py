@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from graph.codec import from_record, to_record
-from graph.history import Version, baseline
+from graph.codec import from_record
+from graph.history import Tables, Version, baseline, records
 from graph.model import Agreement, Flow, Organisation, Register, System
 from graph.store import RegisterInfo, StoreError
 
@@ -42,17 +42,15 @@ log = logging.getLogger("icsgraph.lock")
 Signature = tuple[int, int, int]
 
 
-def encode(register: Register, info: RegisterInfo) -> dict[str, Any]:
-    """A loaded register and when it was loaded, as one JSON-able record."""
+def encode(register: Register, info: RegisterInfo, tables: Tables | None = None) -> dict[str, Any]:
+    """A loaded register and when it was loaded, as one JSON-able record (``tables``: its records, when
+    the caller has made them already)."""
     return {
         "name": register.name,
         "path": register.path,
         "loaded_at": info.loaded_at,
         "version": info.version,
-        "organisations": [to_record(o) for o in register.organisations],
-        "systems": [to_record(s) for s in register.systems],
-        "flows": [to_record(f) for f in register.flows],
-        "agreements": [to_record(a) for a in register.agreements],
+        **(records(register) if tables is None else tables),
     }
 
 
@@ -142,12 +140,14 @@ class StateFile:
         registers: Mapping[str, Register],
         infos: Mapping[str, RegisterInfo],
         history: Mapping[str, list[Version]],
+        encoded: Mapping[str, Tables] | None = None,
     ) -> Signature | None:
         """Save these registers and versions in place of whatever was saved, as one step; the new
-        file's signature."""
+        file's signature. ``encoded``: the records of registers made already, by name."""
+        made = encoded or {}
         state = {
             "format": FORMAT,
-            "registers": [encode(registers[name], infos[name]) for name in registers],
+            "registers": [encode(registers[name], infos[name], made.get(name)) for name in registers],
             "history": {name: [v.as_dict() for v in versions] for name, versions in history.items()},
         }
         write_atomically(self.path, json.dumps(state, separators=(",", ":")).encode())
