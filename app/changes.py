@@ -132,6 +132,9 @@ class Changes:
             except InvalidRegister as error:
                 self.refused(actor, action, names, error)
                 raise
+            except Exception as error:  # the store could not be read: nothing was changed
+                self.log(actor, action, names, "failed", detail=f"nothing was changed: {first_line(error)}")
+                raise
             before = {info.name: info.version for info in self.store.registers()}
             pending = self._begin(actor, action, [register.name for register in registers])
             try:
