@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fnmatch
 import hmac
-import threading
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -13,26 +14,62 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.audit import Actor
 from app.cache import AnswerCache
+from app.changes import Changes, lock_dir
 from app.errors import ApiError
+from app.ratelimit import RateLimit
 from app.settings import Settings
+from app.tokens import TokensFile, tokens_path
 from graph.model import ReferenceData
 from graph.store import Query as StoreQuery
 from graph.store import Row, Store
 from queries.search import SearchIndexes
 
+log = logging.getLogger("icsgraph.api")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request is: a token's name, its role, and for a writer the globs of the registers it may write."""
+
+    name: str
+    role: str
+    registers: tuple[str, ...] = ()
+
+    def may_write(self, register: str) -> bool:
+        if self.role == "admin":
+            return True
+        return self.role == "writer" and any(fnmatch.fnmatchcase(register, glob) for glob in self.registers)
+
+
+# The one-person tokens of the environment: the write token acts as an admin, the read token as a reader.
+WRITE_TOKEN = Caller("ICSGRAPH_WRITE_TOKEN", "admin")
+READ_TOKEN = Caller("ICSGRAPH_READ_TOKEN", "reader")
+
 
 @dataclass
 class AppState:
-    """What every request shares: settings, the store, its reference data and the answer cache."""
+    """What every request shares: settings, the store, its reference data, the answer cache, the write
+    path (``changes``), the tokens and the write rate limit."""
 
     settings: Settings
     store: Store
     reference: ReferenceData
     cache: AnswerCache = field(default_factory=AnswerCache)
     search: SearchIndexes = field(default_factory=SearchIndexes)
-    # Validate-then-replace must not interleave with another write, or one could strand the other's flows.
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Validate-then-replace must not interleave with another write, in this process or another, or one
+    # could strand the other's flows or write back a graph without them.
+    changes: Changes = field(init=False)
+    tokens: TokensFile | None = field(init=False)
+    limit: RateLimit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.changes = Changes(self.store, self.reference, self.settings, on_wait=log.warning)
+        self.changes.recover_if_free()  # a write the last server was killed in is logged now
+        path = tokens_path(self.settings.tokens, lock_dir(self.store, self.settings))
+        self.tokens = TokensFile(path) if path is not None else None
+        self.limit = RateLimit(self.settings.write_rate)
 
     def ask(self, query: StoreQuery, params: Mapping[str, Any]) -> list[Row]:
         """The query's rows, from the cache when the graph has not changed since."""
@@ -43,6 +80,27 @@ class AppState:
     ) -> bytes:
         """The answer rendered as ``form`` (json, csv), from the cache when the graph has not changed."""
         return self.cache.rendered(self.store, query, params, form, render)
+
+    @property
+    def scoped(self) -> bool:
+        """With a tokens file in place, every request but the health probe needs a token."""
+        return self.tokens is not None and self.tokens.exists()
+
+    def identify(self, given: str | None) -> Caller | None:
+        """The caller a token names, or None for no token or a wrong one."""
+        if given is None:
+            return None
+        # Both comparisons always run, so which token matched does not show in the timing either.
+        read_ok, write_ok = same(given, self.settings.read_token), same(given, self.settings.write_token)
+        if write_ok:
+            return WRITE_TOKEN
+        if read_ok:
+            return READ_TOKEN
+        if self.scoped and self.tokens is not None:
+            token = self.tokens.verify(given)
+            if token is not None:
+                return Caller(token.name, token.role, token.registers)
+        return None
 
 
 def get_state(request: Request) -> AppState:
@@ -75,47 +133,112 @@ def basic_password(request: Request) -> str | None:
     return decoded.partition(":")[2]
 
 
-def require_read(request: Request, state: State, credentials: Credentials) -> None:
-    """Reads are open unless a read token is configured; then the read or the write token is needed."""
-    settings = state.settings
-    if settings.read_token is None:
-        return
+def unauthorised(message: str, fix: str, basic: bool = False) -> ApiError:
+    challenge = 'Bearer realm="icsgraph", Basic realm="icsgraph"' if basic else 'Bearer realm="icsgraph"'
+    return ApiError(401, message, fix, error="unauthorised", headers={"WWW-Authenticate": challenge})
+
+
+def require_read(request: Request, state: State, credentials: Credentials) -> Caller | None:
+    """Reads are open unless a read token or a tokens file is configured; then any valid token reads."""
+    if state.settings.read_token is None and not state.scoped:
+        return None
     given = credentials.credentials if credentials else basic_password(request)
-    # Both comparisons always run, so which token matched does not show in the timing either.
-    read_ok, write_ok = same(given or "", settings.read_token), same(given or "", settings.write_token)
-    if given is not None and (read_ok or write_ok):
-        return
-    raise ApiError(
-        401,
+    caller = state.identify(given)
+    if caller is not None:
+        return caller
+    raise unauthorised(
         "this server needs a token to read" if given is None else "the token is not valid",
         "send Authorization: Bearer <read token> (in a browser: any user name and the token as password)",
-        error="unauthorised",
-        headers={"WWW-Authenticate": 'Bearer realm="icsgraph", Basic realm="icsgraph"'},
+        basic=True,
     )
 
 
-def require_write(state: State, credentials: Credentials) -> None:
-    """Writes need the write token; with none configured they are refused, never open."""
-    expected = state.settings.write_token
-    if expected is None:
+def action_of(request: Request) -> str:
+    """The audit log's name for the write a request asks for."""
+    if request.method == "DELETE":
+        return "remove"
+    return "rollback" if request.url.path.endswith("/rollback") else "load"
+
+
+def require_write(request: Request, state: State, credentials: Credentials) -> Caller:
+    """Writes need a writer or admin token (or the write token); with none configured they are refused,
+    never open. Each token's writes are rate-limited. A refusal is logged in the audit log."""
+    caller: Caller | None = None
+    try:
+        if state.settings.write_token is None and not state.scoped:
+            raise ApiError(
+                403,
+                "writes are disabled: this server has no write token configured",
+                "start the server with ICSGRAPH_WRITE_TOKEN set, or add tokens with `icsgraph token add`, "
+                "then send Authorization: Bearer <token>",
+                error="writes_disabled",
+            )
+        caller = state.identify(credentials.credentials if credentials else None)
+        if caller is None or caller is READ_TOKEN:
+            needs = "a writer or admin token" if state.scoped else "the write token"
+            raise unauthorised(
+                f"a write needs {needs}" if credentials is None else "the token is not valid for writing",
+                f"send Authorization: Bearer <{'writer or admin token' if state.scoped else 'write token'}>",
+            )
+        if caller.role == "reader":
+            raise ApiError(
+                403,
+                f"token {caller.name!r} is a reader: it may not write",
+                "ask the server's admin for a writer token for your registers (icsgraph token add NAME --role "
+                "writer --registers GLOB)",
+            )
+        wait = state.limit.wait(caller.name)
+        if wait:
+            raise ApiError(
+                429,
+                f"token {caller.name!r} has made more than {state.settings.write_rate:g} writes in a minute",
+                f"wait {wait} s and send it again",
+                error="rate_limited",
+                headers={"Retry-After": str(wait)},
+            )
+    except ApiError as error:
+        who = Actor(caller.name if caller is not None else "unknown", "api")
+        state.changes.refused(who, action_of(request), request.path_params.get("name"), error)
+        raise
+    return caller
+
+
+def may_write(state: AppState, request: Request, caller: Caller, register: str) -> None:
+    """Refuse (403, naming the globs the token has) a writer's write to a register outside them."""
+    if caller.may_write(register):
+        return
+    error = ApiError(
+        403,
+        f"token {caller.name!r} may write only registers matching {', '.join(caller.registers)}; not {register!r}",
+        "name the register to match one of those, or ask the server's admin for a token that covers it",
+    )
+    state.changes.refused(Actor(caller.name, "api"), action_of(request), register, error)
+    raise error
+
+
+def require_admin(request: Request, state: State, credentials: Credentials) -> Caller:
+    """The audit log is an admin's: an admin token or the write token."""
+    if state.settings.write_token is None and not state.scoped:
         raise ApiError(
             403,
-            "writes are disabled: this server has no write token configured",
-            "start the server with ICSGRAPH_WRITE_TOKEN set, then send Authorization: Bearer <that token>",
-            error="writes_disabled",
+            "the audit log needs an admin token, and this server has none configured",
+            "set ICSGRAPH_WRITE_TOKEN, or add one with `icsgraph token add NAME --role admin`",
         )
-    if credentials is None or not same(credentials.credentials, expected):
-        raise ApiError(
-            401,
-            "a write needs the write token" if credentials is None else "the write token is not valid",
-            "send Authorization: Bearer <write token>",
-            error="unauthorised",
-            headers={"WWW-Authenticate": 'Bearer realm="icsgraph"'},
+    caller = state.identify(credentials.credentials if credentials else None)
+    if caller is None:
+        raise unauthorised(
+            "the audit log needs an admin token" if credentials is None else "the token is not valid",
+            "send Authorization: Bearer <admin token>",
         )
+    if caller.role != "admin":
+        raise ApiError(403, f"token {caller.name!r} is a {caller.role}: the audit log is for admins", "ask an admin")
+    return caller
 
 
 Readable = Depends(require_read)
 Writable = Depends(require_write)
+Writer = Annotated[Caller, Depends(require_write)]
+Admin = Annotated[Caller, Depends(require_admin)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,21 @@ from fastapi.responses import RedirectResponse
 
 from app import errors
 from app.deps import AppState
+from app.leftovers import sweep_data, sweep_uploads
 from app.limits import BodyLimit
-from app.routers import checks, flows, health, organisations, pages, query, registers, search, systems, views
+from app.routers import (
+    audit,
+    checks,
+    flows,
+    health,
+    organisations,
+    pages,
+    query,
+    registers,
+    search,
+    systems,
+    views,
+)
 from app.settings import Settings
 from app.stores import reference_data
 from graph.model import ReferenceData
@@ -21,8 +34,11 @@ from graph.store import Store
 DESCRIPTION = """\
 Health and care data flows in England and who controls them, as a graph.
 
-Reads are open unless the server has a read token (`ICSGRAPH_READ_TOKEN`); writes (register uploads and
-removals) need `Authorization: Bearer <ICSGRAPH_WRITE_TOKEN>` and are refused when no write token is set.
+Reads are open unless the server has a read token (`ICSGRAPH_READ_TOKEN`) or a tokens file (`icsgraph token
+add`); then send a token as `Authorization: Bearer <token>`. Writes (uploads, removals, rollbacks) need a
+writer token whose globs match the register, an admin token, or `ICSGRAPH_WRITE_TOKEN`; they are refused
+when none is configured, and rate-limited per token. Every write attempt is in the audit log (`/api/audit`,
+admins only), and every version of every register is kept (`/api/registers/{name}/versions`).
 Every error is JSON with `error`, `message`, `fix` and, where there are several, `problems`.
 Interactive network views are under [/views/](/views/).
 """
@@ -35,6 +51,9 @@ def reference_of(store: Store) -> ReferenceData:
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
+    # A server killed before may have left upload folders and half-written files.
+    sweep_uploads()
+    sweep_data(settings.data_dir)
     app = FastAPI(title="icsgraph", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings
     app.state.store = store
@@ -50,6 +69,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         checks.router,
         registers.router,
         search.router,
+        audit.router,
         views.router,
         pages.router,
     ):

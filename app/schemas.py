@@ -163,8 +163,9 @@ class CheckSummary(BaseModel):
 class RegisterInfo(BaseModel):
     name: str
     path: str
-    loaded_at: str
+    loaded_at: str = Field(description="when the version in the graph was loaded (UTC)")
     counts: dict[str, int]
+    version: int | None = Field(description="the version in the graph (GET /api/registers/{name}/versions)")
 
 
 class LoadSummary(BaseModel):
@@ -174,6 +175,8 @@ class LoadSummary(BaseModel):
     imported: dict[str, Any] | None = Field(
         None, description="for a release register or a mapped sheet: what the import read and made"
     )
+    unchanged: bool = Field(False, description="true when identical to the version in the graph: no new version")
+    message: str = Field("", description="what happened, in a sentence")
 
 
 class RemovalSummary(BaseModel):
@@ -206,3 +209,62 @@ class SearchResult(BaseModel):
     query: str
     count: int
     results: list[SearchHit]
+
+
+class VersionInfo(BaseModel):
+    """One version of a register."""
+
+    name: str
+    version: int = Field(description="numbered 1, 2, 3... per register name")
+    sha256: str = Field(description="sha256 of the canonical register (records sorted by id)")
+    created_at: str = Field(description="when it was loaded (UTC)")
+    actor: str = Field(description="who loaded it: a token's name, or the OS user of the command line")
+    source: str = Field(description="the file it was loaded from")
+    counts: dict[str, int]
+    note: str = Field(description="e.g. 'rollback to version 2'")
+    current: bool = Field(description="whether it is the version in the graph")
+
+
+class Record(BaseModel):
+    """A record added or removed."""
+
+    kind: Literal["organisation", "system", "flow", "agreement"]
+    id: str
+    record: dict[str, Any] = Field(description="the record's every field, as in the register")
+
+
+class FieldChange(BaseModel):
+    old: Any = None
+    new: Any = None
+
+
+class Changed(BaseModel):
+    """A record in both versions, with every field whose value differs."""
+
+    kind: Literal["organisation", "system", "flow", "agreement"]
+    id: str
+    fields: dict[str, FieldChange]
+
+
+class RegisterDiff(BaseModel):
+    name: str
+    from_: int | None = Field(alias="from", description="the older version (null: before version 1)")
+    to: int
+    added: list[Record]
+    removed: list[Record]
+    changed: list[Changed]
+
+
+class AuditEntry(BaseModel):
+    """One write attempt."""
+
+    time: str
+    actor: str = Field(description="the token's name; for the command line, the OS user")
+    via: Literal["api", "cli", "unknown"]
+    action: str = Field(description="load, remove, rollback, token-add, token-revoke")
+    # "register" is a name BaseModel has: the field goes by it on the wire only.
+    register_: str | None = Field(alias="register", description="the register's name")
+    version: int | None
+    result: Literal["accepted", "unchanged", "refused", "failed", "interrupted"]
+    problems: int
+    detail: str

@@ -16,10 +16,11 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from app.audit import Actor
+from app.changes import Outcome
 from app.deps import AppState
 from app.errors import ApiError
 from app.schemas import Problem
-from app.stores import load_into
 from graph.model import ReferenceData, Register
 from loaders.importers.mapping import parse_mapping
 from loaders.importers.release_layouts import Period, read_release_register
@@ -226,17 +227,35 @@ def read_imported(
     return register, about
 
 
-def load_upload(state: AppState, upload: IO[bytes], filename: str | None, name: str | None) -> dict[str, Any]:
+def load_upload(
+    state: AppState, upload: IO[bytes], filename: str | None, name: str | None, actor: Actor
+) -> dict[str, Any]:
     """Read, validate and load an upload as one step (the API's and the upload page's): the load summary,
     or ``ApiError`` / ``InvalidRegister`` with every problem and nothing changed."""
-    return load_register(state, read_upload(upload, filename, name, state.settings.max_upload_bytes))
+    return load_register(state, read_upload(upload, filename, name, state.settings.max_upload_bytes), actor)
 
 
-def load_register(state: AppState, register: Register) -> dict[str, Any]:
-    """Load a read register as one step: the load summary, or ``InvalidRegister`` and nothing changed."""
-    with state.write_lock:
-        load_into(state.store, state.reference, [register])
-        infos = state.store.registers()
-        counts = state.store.counts()
-    loaded = next(info for info in infos if info.name == register.name)
-    return {"loaded": loaded.as_dict(), "graph": counts, "registers": [info.name for info in infos]}
+def load_register(state: AppState, register: Register, actor: Actor) -> dict[str, Any]:
+    """Load a read register as its next version (locked, validated, logged in the audit log): the load
+    summary, or ``InvalidRegister`` and nothing changed."""
+    with state.changes.holding():
+        (outcome,) = state.changes.load([register], actor)
+        return summary(state, outcome, loaded_message(outcome))
+
+
+def summary(state: AppState, outcome: Outcome, message: str) -> dict[str, Any]:
+    infos = state.store.registers()
+    return {
+        "loaded": outcome.info.as_dict(),
+        "graph": state.store.counts(),
+        "registers": [info.name for info in infos],
+        "unchanged": outcome.unchanged,
+        "message": message,
+    }
+
+
+def loaded_message(outcome: Outcome) -> str:
+    info = outcome.info
+    if outcome.unchanged:
+        return f"{info.name} is identical to version {info.version}, which is in the graph: no new version"
+    return f"{info.name} loaded as version {info.version}"

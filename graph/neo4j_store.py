@@ -21,11 +21,13 @@ from typing import Any
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Transaction
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
+from graph import neo4j_history
 from graph.codec import to_record
+from graph.history import Version, baseline, canonical, next_version, pack, unpack
 from graph.merge import merge
 from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register
 from graph.state import decode, encode
-from graph.store import Query, RegisterInfo, Row, StoreError
+from graph.store import CypherRunner, Query, RegisterInfo, Row, StoreError
 
 BATCH = 5_000
 
@@ -37,6 +39,7 @@ SCHEMA = (
     "CREATE INDEX organisation_icb IF NOT EXISTS FOR (n:Organisation) ON (n.icb)",
     "CREATE INDEX system_type IF NOT EXISTS FOR (n:System) ON (n.system_type)",
     "CREATE INDEX flow_id IF NOT EXISTS FOR ()-[f:FLOW]-() ON (f.flow_id)",
+    *neo4j_history.SCHEMA,
 )
 
 CREATE_ORGANISATIONS = """
@@ -149,7 +152,24 @@ class Neo4jStore:
             "MATCH (r:Register) RETURN r.name AS name, r.path AS path, r.loaded_at AS loaded_at, "
             "r.counts AS counts ORDER BY name"
         )
-        return [RegisterInfo(row["name"], row["path"], row["loaded_at"], json.loads(row["counts"])) for row in rows]
+        versions = neo4j_history.current_versions(self._read)
+        return [
+            RegisterInfo(
+                row["name"], row["path"], row["loaded_at"], json.loads(row["counts"]), versions.get(row["name"])
+            )
+            for row in rows
+        ]
+
+    def versions(self, name: str | None = None) -> list[Version]:
+        return neo4j_history.read_versions(self._read, name)
+
+    def version_register(self, name: str, version: int) -> Register:
+        found = [v for v in self.versions(name) if v.version == version]
+        packed = neo4j_history.read_content(self._read, name, version) if found else None
+        if packed is None:
+            numbers = ", ".join(str(v.version) for v in self.versions(name)) or "none"
+            raise StoreError(f"register {name!r} has no version {version}; its versions: {numbers}")
+        return unpack(found[0], packed)
 
     def counts(self) -> dict[str, int]:
         row = self._read(
@@ -182,15 +202,34 @@ class Neo4jStore:
             self._rewrite(self.loaded() if rows else {}, with_reference=True)
 
     def reset(self) -> None:
-        """Drop every register and rewrite the reference data (for tests and `icsgraph reset`)."""
-        self._rewrite({}, with_reference=True)
+        """Drop every register and its versions, and rewrite the reference data (for tests)."""
+        self._rewrite({}, with_reference=True, before_commit=neo4j_history.forget_all)
 
-    def replace(self, registers: Sequence[Register]) -> list[RegisterInfo]:
+    def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
         loaded = self.loaded()
+        infos = {info.name: info for info in self.registers()}
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        made: list[tuple[Version, bytes]] = []
+        fresh: set[str] = set()
         for register in registers:
-            loaded[register.name] = register
-        self._rewrite(loaded, stamps={register.name: now for register in registers})
+            history = self.versions(register.name)
+            if register.name in loaded and not history:  # loaded before icsgraph kept versions
+                old = loaded[register.name]
+                history = [baseline(old, infos[register.name].loaded_at)]
+                made.append((history[0], pack(canonical(old))))
+            data = canonical(register)
+            sha = hashlib.sha256(data).hexdigest()
+            version = next_version(history, register.name in loaded, register, sha, actor=actor, when=now, note=note)
+            if version is not None:
+                made.append((version, pack(data)))
+                loaded[register.name] = register
+                fresh.add(register.name)
+        if made:
+            self._rewrite(
+                loaded,
+                stamps={name: now for name in fresh},
+                before_commit=lambda run: neo4j_history.write_versions(run, made),
+            )
         infos = {info.name: info for info in self.registers()}
         return [infos[register.name] for register in registers]
 
@@ -223,8 +262,10 @@ class Neo4jStore:
         *,
         with_reference: bool = False,
         stamps: Mapping[str, str] | None = None,
+        before_commit: Callable[[CypherRunner], None] | None = None,
     ) -> None:
-        """Make the graph the reference data plus ``registers``, in one transaction."""
+        """Make the graph the reference data plus ``registers``, in one transaction; ``before_commit``
+        writes what belongs with it (the versions a load makes) in the same transaction."""
         previous = {info.name: info.loaded_at for info in self.registers()} if not with_reference else {}
         stamps = {**previous, **(stamps or {})}
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -295,11 +336,17 @@ class Neo4jStore:
                     "m.reference = $reference",
                     reference=fingerprint(self.reference),
                 ).consume()
+                if before_commit is not None:
+
+                    def in_transaction(cypher: str, /, **params: Any) -> list[dict[str, Any]]:
+                        return [dict(record) for record in tx.run(cypher, params)]
+
+                    before_commit(in_transaction)
                 tx.commit()
             except BaseException as error:
                 if not tx.closed():  # a failed commit has closed it, and rolled it back on the server
                     tx.rollback()
-                refused = too_big(error)
+                refused = too_big(error) or clashed(error)
                 if refused:
                     raise refused from error
                 raise
@@ -328,4 +375,27 @@ def too_big(error: BaseException) -> StoreError | None:
         f"Neo4j refused the load: one load is one transaction, and this one needs more memory than the server "
         f"allows ({error.message}). Nothing was changed. Give Neo4j a larger heap (for the project's own server: "
         f"NEO4J_JAVA_OPTS=-Xmx8g make neo4j-up, after make neo4j-down) or raise dbms.memory.transaction.total.max"
+    )
+
+
+def clashed(error: BaseException) -> StoreError | None:
+    """Another writer made the same version number of a register at the same moment; else None.
+
+    >>> from neo4j.exceptions import ConstraintError
+    >>> clash = ConstraintError._hydrate_neo4j(
+    ...     code="Neo.ClientError.Schema.ConstraintValidationFailed",
+    ...     message="Node(249) already exists with label `RegisterVersion` and properties `name` = 'x', `version` = 2",
+    ... )
+    >>> print(clashed(clash))  # doctest: +ELLIPSIS
+    another process loaded a version of the same register at the same moment; nothing was changed...
+    >>> clashed(ValueError("other")) is None
+    True
+    """
+    if not isinstance(error, Neo4jError) or not (error.code or "").endswith("ConstraintValidationFailed"):
+        return None
+    if "RegisterVersion" not in (error.message or ""):
+        return None
+    return StoreError(
+        "another process loaded a version of the same register at the same moment; nothing was changed by "
+        "this load: load it again"
     )

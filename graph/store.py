@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from graph.history import Version
 from graph.model import Register
 from graph.view import GraphView
 
@@ -19,15 +20,23 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class RegisterInfo:
-    """What is loaded of one register: its name, the file it came from, when, and how much."""
+    """What is loaded of one register: its name, the file it came from, when it last changed, how much, and
+    which of its versions it is (None for a register loaded before icsgraph kept versions)."""
 
     name: str
     path: str
     loaded_at: str
     counts: Mapping[str, int]
+    version: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "loaded_at": self.loaded_at, "counts": dict(self.counts)}
+        return {
+            "name": self.name,
+            "path": self.path,
+            "loaded_at": self.loaded_at,
+            "counts": dict(self.counts),
+            "version": self.version,
+        }
 
 
 class Query(Protocol):
@@ -56,14 +65,26 @@ class Store(Protocol):
 
     def registers(self) -> list[RegisterInfo]: ...
 
-    def replace(self, registers: Sequence[Register]) -> list[RegisterInfo]:
+    def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
         """Load validated registers as one step, replacing any loaded under the same names.
 
-        Either all of it is stored, or nothing changes.
+        Either all of it is stored, or nothing changes. Each register that differs from the version in the
+        graph becomes its next version (``graph.history``), recorded as made by ``actor``, in the same step;
+        one identical to it is left as it is, and keeps its version and load time.
         """
         ...
 
-    def remove(self, names: Sequence[str]) -> None: ...
+    def remove(self, names: Sequence[str]) -> None:
+        """Take registers out of the graph; their versions are kept."""
+        ...
+
+    def versions(self, name: str | None = None) -> list[Version]:
+        """Every version of the register so named (of every register for None), oldest first."""
+        ...
+
+    def version_register(self, name: str, version: int) -> Register:
+        """The register as it was at that version (``StoreError`` when there is no such version)."""
+        ...
 
     def counts(self) -> dict[str, int]: ...
 

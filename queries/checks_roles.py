@@ -311,7 +311,13 @@ def horizon(params: Mapping[str, Any]) -> date:
     if within_days < 0:
         raise ParamError(f"parameter 'within_days': {within_days} is negative; use 0 or more days")
     as_of: date = params["as_of"]
-    return as_of + timedelta(days=within_days)
+    try:
+        return as_of + timedelta(days=within_days)
+    except OverflowError:
+        raise ParamError(
+            f"parameter 'within_days': {within_days} days after {as_of.isoformat()} is past the last date "
+            "there is (9999-12-31); use fewer days"
+        ) from None
 
 
 def agreement_expiry_rows(records: Iterable[Mapping[str, Any]], as_of: date) -> list[Row]:

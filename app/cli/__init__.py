@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import queries
-from app.cli import check, imports, query, reference, registers, serve, synth, view
+from app.cli import audit, check, history, imports, query, reference, registers, serve, synth, tokens, view
 from app.cli.common import UserError, fail, report_problems, store_options
+from app.settings import SettingsError
 from app.views.errors import ViewError
 from graph.store import StoreError
 from loaders.dspt import ENV_VAR as DSPT_ENV_VAR
@@ -31,6 +32,7 @@ examples:
 
 environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
   ICSGRAPH_DSPT (a DSPT status file to use instead of the bundled 2020/21 one)
+  ICSGRAPH_TOKENS (tokens file), ICSGRAPH_LOCK_TIMEOUT (seconds a write waits for another)
 """
 
 # The subcommands in the order ``icsgraph --help`` lists them.
@@ -39,6 +41,9 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     registers.add_validate,
     registers.add_registers,
     registers.add_remove,
+    history.add_history,
+    history.add_diff,
+    history.add_rollback,
     query.add_query,
     check.add_check,
     view.add_view,
@@ -47,6 +52,8 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     query.add_queries,
     reference.add_reference,
     serve.add_serve,
+    tokens.add_token,
+    audit.add_audit,
 )
 
 
@@ -80,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidRegister as error:
         report_problems(error)
         return 1
-    except (UserError, StoreError, InvalidDspt, queries.ParamError, queries.UnknownQuery) as error:
+    except (UserError, StoreError, SettingsError, InvalidDspt, queries.ParamError, queries.UnknownQuery) as error:
         fail(str(error))
     except ViewError as error:
         fail(f"{error.message} ({error.fix})")
@@ -88,5 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `head`) went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # A file or folder the command was pointed at cannot be read or written (-o, --out, --data).
+        where = f"{error.filename}: " if error.filename else ""
+        fail(f"{where}{error.strerror or error}; check that the path is right and that you may write there")
     except KeyboardInterrupt:
         fail("interrupted; nothing half-written was kept", 130)
+    except Exception as error:
+        # A bug of ours still gets one line, and a way to see more.
+        if os.environ.get("ICSGRAPH_DEBUG"):
+            raise
+        fail(f"unexpected {type(error).__name__}: {error} (please report it; ICSGRAPH_DEBUG=1 shows where it happened)")

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from app.audit import Actor, AuditLog
+from app.changes import os_user
 from app.settings import Neo4jSettings, Settings, default_data_dir
 from app.stores import load_into, open_store, reference_data
 from graph.memory import MemoryStore
@@ -26,8 +28,22 @@ class UserError(Exception):
     """Something the user can fix; printed without a traceback, exit status 1."""
 
 
+CLI_ACTOR = Actor(os_user(), "cli")
+
+
+def audit_refusal(settings: Settings, action: str, register: str | None, error: BaseException) -> None:
+    """Log a write refused before it reached a store (an unreadable register), where the store's changes
+    are logged: the data directory."""
+    AuditLog(settings.data_dir).refused(CLI_ACTOR, action, register, error)
+
+
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def notice(message: str) -> None:
+    """A word on stderr about something the command is waiting for (another writer, say)."""
+    say(f"icsgraph: {message}")
 
 
 def fail(message: str, status: int = 1) -> NoReturn:

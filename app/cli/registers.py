@@ -6,10 +6,11 @@ import argparse
 import time
 from typing import Any
 
-from app.cli.common import read_registers, say, settings_from
+from app.changes import Changes
+from app.cli.common import CLI_ACTOR, audit_refusal, notice, read_registers, say, settings_from
 from app.output import as_table
-from app.stores import load_into, open_store, reference_data
-from loaders.register import validate_together
+from app.stores import open_store, reference_data
+from loaders.register import InvalidRegister, validate_together
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -17,17 +18,27 @@ def cmd_load(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     reference = reference_data()
     say(f"reference data: {len(reference.organisations)} organisations ({time.perf_counter() - started:.2f} s)")
-    registers = read_registers(args.registers, args.name)
+    try:
+        registers = read_registers(args.registers, args.name)
+    except InvalidRegister as error:
+        audit_refusal(settings, "load", error.name, error)
+        raise
     store = open_store(settings, reference)
     try:
         say("validating against the loaded graph ...")
-        load_into(store, reference, registers)
+        outcomes = Changes(store, reference, settings, on_wait=notice).load(registers, CLI_ACTOR)
+        for outcome in outcomes:
+            info = outcome.info
+            if outcome.unchanged:
+                say(f"{info.name} is identical to version {info.version}, which is in the graph: no new version")
+            else:
+                say(f"{info.name} is now version {info.version} (icsgraph history {info.name})")
         where = settings.neo4j.uri if settings.neo4j else str(settings.data_dir)
         say(f"loaded {len(registers)} register(s) into {store.kind} store at {where}:")
         for info in store.registers():
             marker = "*" if info.name in {r.name for r in registers} else " "
             counts = ", ".join(f"{n} {k}" for k, n in info.counts.items())
-            say(f" {marker} {info.name}: {counts}")
+            say(f" {marker} {info.name} (version {info.version}): {counts}")
         totals = ", ".join(f"{n} {k}" for k, n in store.counts().items())
         say(f"graph now holds {totals} ({time.perf_counter() - started:.2f} s)")
     finally:
@@ -48,8 +59,10 @@ def cmd_registers(args: argparse.Namespace) -> int:
         infos = store.registers()
         if not infos:
             say("no registers loaded; load one with: icsgraph load REGISTER")
-        rows = [{"name": i.name, "loaded_at": i.loaded_at, "path": i.path, **i.counts} for i in infos]
-        columns = ["name", "loaded_at", "path", "organisations", "systems", "flows", "agreements"]
+        rows = [
+            {"name": i.name, "version": i.version, "loaded_at": i.loaded_at, "path": i.path, **i.counts} for i in infos
+        ]
+        columns = ["name", "version", "loaded_at", "path", "organisations", "systems", "flows", "agreements"]
         print(as_table(columns, rows, limit=80))
     finally:
         store.close()
@@ -57,12 +70,12 @@ def cmd_registers(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    store = open_store(settings_from(args))
+    settings = settings_from(args)
+    reference = reference_data()
+    store = open_store(settings, reference)
     try:
-        remaining = {name: r for name, r in store.loaded().items() if name not in args.names}
-        validate_together(reference_data(), {}, list(remaining.values()))
-        store.remove(args.names)
-        say(f"removed {', '.join(args.names)}")
+        Changes(store, reference, settings, on_wait=notice).remove(args.names, CLI_ACTOR)
+        say(f"removed {', '.join(args.names)}; their versions are kept (icsgraph history NAME)")
     finally:
         store.close()
     return 0

@@ -31,9 +31,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def port(text: str) -> int:
+    """A TCP port number, checked before the server tries to bind it."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use e.g. 8000") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port number; use 1 to 65535")
+    return number
+
+
 def add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
     serve = commands.add_parser("serve", parents=[common], help="serve the REST API and the network views")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port, default=8000, help="TCP port, 1-65535 (0: any free one)")
     serve.add_argument("--demo", action="store_true", help="serve the bundled demo registers, in memory only")
     serve.set_defaults(run=cmd_serve)

@@ -74,6 +74,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         say(f"icsgraph: error: --out {out} is a file; give a folder for the register")
         return 2
+    # Made now, so an --out that cannot be written fails before seconds of generating, not after.
+    out.mkdir(parents=True, exist_ok=True)
     if args.demo:
         if args.seed is not None or args.scale is not None:
             say("icsgraph: error: --demo takes no --seed or --scale: the demo registers are always the same")

@@ -11,11 +11,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BeforeValidator, StringConstraints
 
-from app.deps import Readable, State, same
+from app.audit import Actor
+from app.deps import Readable, State, may_write, require_write
 from app.errors import READ_ERRORS, ApiError, documented, register_problems
-from app.upload import load_upload
+from app.upload import load_upload, register_name
 from app.views.findings import all_findings, chosen, findings_csv, findings_page, require_filters
 from app.views.flow_page import flow_page
 from app.views.icb_page import icb_page
@@ -149,27 +151,22 @@ def html_or_json(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 @router.post("/upload", response_model=None, responses={**HTML, **html_or_json(401, 403, 413, 422)})
 def upload(
+    request: Request,
     state: State,
     file: Annotated[UploadFile, File(description="a .zip of the register's CSV files, or an .xlsx workbook")],
-    token: Annotated[str, Form(description="the server's write token")],
+    token: Annotated[str, Form(description="the server's write token, or a writer's or admin's token")],
     name: Annotated[Text | None, BeforeValidator(blank), Form(description="the register's name")] = None,
 ) -> HTMLResponse:
     """Check and load an uploaded register, then show the load summary, or every problem with nothing loaded."""
-    if state.settings.write_token is None:
+    if state.settings.write_token is None and not state.scoped:
         return upload_form(
             state, 403, outcome="refused", message="Uploads are turned off on this server.", fix="", name=name
         )
-    if not same(token, state.settings.write_token):
-        return upload_form(
-            state,
-            401,
-            outcome="refused",
-            message="The token is not this server's write token.",
-            fix="Give the write token the server was started with (ICSGRAPH_WRITE_TOKEN).",
-            name=name,
-        )
     try:
-        summary = load_upload(state, file.file, file.filename, name)
+        # The API's own rules: who may write, which registers (a writer's globs), how often; each refusal logged.
+        caller = require_write(request, state, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token))
+        may_write(state, request, caller, register_name(name, file.filename))
+        summary = load_upload(state, file.file, file.filename, name, Actor(caller.name, "api"))
     except InvalidRegister as error:
         problems = register_problems(error)
         return upload_form(
@@ -182,6 +179,16 @@ def upload(
             name=name,
         )
     except ApiError as error:
+        if error.status == 401:
+            return upload_form(
+                state,
+                401,
+                outcome="refused",
+                message="The token is not this server's write token, nor a writer's or admin's token.",
+                fix="Give the write token the server was started with (ICSGRAPH_WRITE_TOKEN), or your own token "
+                "from `icsgraph token add`.",
+                name=name,
+            )
         body = error.body
         return upload_form(
             state,

@@ -1,7 +1,10 @@
-"""``/api/registers``: what is loaded, and uploads and removals (which need the write token).
+"""``/api/registers``: what is loaded and every version of it; uploads, removals and rollbacks (which need
+a writer token covering the register, or an admin's).
 
 An upload is validated against everything loaded and stored as one step, the same all-or-nothing rule
-as ``icsgraph load``: a register with any problem changes nothing, and the 422 lists every problem.
+as ``icsgraph load``: a register with any problem changes nothing, and the 422 lists every problem. A
+load that changes a register makes its next version; earlier versions are kept, listed, compared and
+rolled back to here. Every write attempt is in the audit log (``/api/audit``).
 """
 
 from __future__ import annotations
@@ -9,22 +12,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 
-from app.deps import Readable, State, Writable
+from app.audit import Actor
+from app.changes import NoSuchRegister
+from app.deps import Readable, State, Writer, may_write
 from app.errors import READ_ERRORS, ApiError, documented, not_found, register_problems
-from app.schemas import LoadSummary, RegisterInfo, RemovalSummary
-from app.upload import load_register, read_imported, read_upload, refuse
-from loaders.register import InvalidRegister, validate_together
+from app.schemas import ErrorBody, LoadSummary, RegisterDiff, RegisterInfo, RemovalSummary, VersionInfo
+from app.upload import load_register, loaded_message, read_imported, read_upload, refuse, register_name, summary
+from app.versions import compare, listed
+from loaders.register import InvalidRegister
 
 router = APIRouter(prefix="/api/registers", tags=["registers"])
 
 Name = Annotated[str, Path(description="the register's name", max_length=200)]
+Number = Annotated[int, Query(ge=1, le=1_000_000_000, description="a version number")]
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorBody,
+        "description": "too many writes with this token",
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    }
+}
+WRITE_ERRORS = {**documented(401, 403), **RATE_LIMITED}
 
 
 @router.get("", response_model=list[RegisterInfo], dependencies=[Readable], responses=READ_ERRORS)
 def registers(state: State) -> list[dict[str, Any]]:
-    """Every loaded register: its name, where it came from, when, and how much it holds."""
+    """Every loaded register: its name, where it came from, when, how much it holds, and its version."""
     return [info.as_dict() for info in state.store.registers()]
 
 
@@ -38,14 +53,53 @@ def register(state: State, name: Name) -> dict[str, Any]:
     raise not_found("register", name, "GET /api/registers lists the loaded registers")
 
 
+@router.get(
+    "/{name}/versions",
+    response_model=list[VersionInfo],
+    dependencies=[Readable],
+    responses={**READ_ERRORS, **documented(404)},
+)
+def versions(state: State, name: Name) -> list[dict[str, Any]]:
+    """Every version of a register, oldest first: number, content hash, when, who, source file, counts;
+    a removed register's versions are kept too."""
+    try:
+        return listed(state.store, name)
+    except NoSuchRegister as error:
+        raise ApiError(404, str(error), "GET /api/registers lists the loaded registers") from None
+
+
+@router.get(
+    "/{name}/diff",
+    response_model=RegisterDiff,
+    response_model_by_alias=True,
+    dependencies=[Readable],
+    responses={**READ_ERRORS, **documented(404)},
+)
+def difference(
+    state: State,
+    name: Name,
+    old: Annotated[
+        Number | None, Query(alias="from", description="the older version (default: the one before to)")
+    ] = None,
+    new: Annotated[Number | None, Query(alias="to", description="the newer version (default: the last)")] = None,
+) -> dict[str, Any]:
+    """What changed between two versions: organisations, systems, flows and agreements added and removed,
+    and for each one changed, every field with its old and new value."""
+    try:
+        return compare(state.store, name, old, new)
+    except NoSuchRegister as error:
+        raise ApiError(404, str(error), f"GET /api/registers/{name}/versions lists its versions") from None
+
+
 @router.post(
     "",
     response_model=LoadSummary,
-    dependencies=[Writable],
-    responses=documented(400, 401, 403, 413, 422),
+    responses={**documented(400, 413, 422), **WRITE_ERRORS},
 )
 def upload(
+    request: Request,
     state: State,
+    caller: Writer,
     file: Annotated[
         UploadFile,
         File(
@@ -68,27 +122,41 @@ def upload(
         str | None, Form(description="release-register: the months it covers, FROM..TO, when its title does not say")
     ] = None,
 ) -> dict[str, Any]:
-    """Validate an uploaded register and load it atomically, replacing any register of the same name.
+    """Validate an uploaded register and load it atomically as its next version, replacing any register of
+    the same name; identical to the version in the graph, it changes nothing and says so.
 
     A release register (``format=release-register``) or a sheet with its mapping (a ``map`` part) is imported
     as ``icsgraph import`` does first; the answer then also says what the import read and made."""
+    actor = Actor(caller.name, "api")
+    try:
+        chosen = register_name(name, file.filename)
+    except ApiError as error:
+        state.changes.refused(actor, "load", name or file.filename, error)
+        raise
+    may_write(state, request, caller, chosen)
     imported: dict[str, Any] | None = None
-    if kind == "register" and mapping is None:
-        register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
-    else:
-        if mapping is not None and kind == "release-register":
-            raise refuse("a release register takes no mapping", "send either format=release-register or a map", "map")
-        register, imported = read_imported(
-            file.file,
-            file.filename,
-            name,
-            state.settings.max_upload_bytes,
-            state.reference,
-            mapping=mapping.file if mapping else None,
-            mapping_name=mapping.filename if mapping else None,
-            period=months(period),
-        )
-    answer = load_register(state, register)
+    try:
+        if kind == "register" and mapping is None:
+            register = read_upload(file.file, file.filename, name, state.settings.max_upload_bytes)
+        else:
+            if mapping is not None and kind == "release-register":
+                raise refuse(
+                    "a release register takes no mapping", "send either format=release-register or a map", "map"
+                )
+            register, imported = read_imported(
+                file.file,
+                file.filename,
+                name,
+                state.settings.max_upload_bytes,
+                state.reference,
+                mapping=mapping.file if mapping else None,
+                mapping_name=mapping.filename if mapping else None,
+                period=months(period),
+            )
+    except (ApiError, InvalidRegister) as error:
+        state.changes.refused(actor, "load", chosen, error)
+        raise
+    answer = load_register(state, register, actor)
     return answer | ({"imported": imported} if imported is not None else {})
 
 
@@ -107,18 +175,37 @@ def months(period: str | None) -> tuple[date, date] | None:
     return start, end
 
 
-@router.delete(
-    "/{name}", response_model=RemovalSummary, dependencies=[Writable], responses=documented(401, 403, 404, 409)
+@router.post(
+    "/{name}/rollback",
+    response_model=LoadSummary,
+    responses={**documented(404, 409, 422), **WRITE_ERRORS},
 )
-def remove(state: State, name: Name) -> dict[str, Any]:
-    """Remove a register, unless another loaded register names what only it defines."""
-    with state.write_lock:
-        loaded = state.store.loaded()
-        if name not in loaded:
-            raise not_found("register", name, "GET /api/registers lists the loaded registers")
-        remaining = [register for other, register in loaded.items() if other != name]
+def rollback(request: Request, state: State, caller: Writer, name: Name, version: Number) -> dict[str, Any]:
+    """Make a register's next version equal to an earlier one (nothing, if that is the one in the graph).
+
+    It is validated as any load is: if the graph has changed so that the old version no longer fits
+    (it names what another register has since removed), the 422 lists why."""
+    may_write(state, request, caller, name)
+    with state.changes.holding():
         try:
-            validate_together(state.reference, {}, remaining)
+            outcome = state.changes.rollback(name, version, Actor(caller.name, "api"))
+        except NoSuchRegister as error:
+            raise ApiError(404, str(error), f"GET /api/registers/{name}/versions lists its versions") from None
+        message = loaded_message(outcome)
+        if not outcome.unchanged:
+            message = f"{name} rolled back to version {version}, as version {outcome.info.version}"
+        return summary(state, outcome, message)
+
+
+@router.delete("/{name}", response_model=RemovalSummary, responses={**documented(404, 409), **WRITE_ERRORS})
+def remove(request: Request, state: State, caller: Writer, name: Name) -> dict[str, Any]:
+    """Remove a register, unless another loaded register names what only it defines. Its versions are kept."""
+    may_write(state, request, caller, name)
+    with state.changes.holding():
+        try:
+            state.changes.remove([name], Actor(caller.name, "api"))
+        except NoSuchRegister:
+            raise not_found("register", name, "GET /api/registers lists the loaded registers") from None
         except InvalidRegister as error:
             raise ApiError(
                 409,
@@ -128,7 +215,6 @@ def remove(state: State, name: Name) -> dict[str, Any]:
                 problems=register_problems(error),
                 problem_count=len(error.problems),
             ) from None
-        state.store.remove([name])
         infos = state.store.registers()
         counts = state.store.counts()
     return {"removed": name, "graph": counts, "registers": [info.name for info in infos]}
