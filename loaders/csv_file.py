@@ -20,7 +20,7 @@ from loaders.table import Limits, Reading, Table, UnreadableRegister, check_head
 CsvRow = tuple[int, dict[str, str]]
 
 
-def _records(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def records(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """Each record's number (as a spreadsheet numbers rows) and cells."""
     with path.open("rb") as raw, io.TextIOWrapper(raw, encoding, newline="") as text:
         reader = csv.reader(text)
@@ -53,7 +53,7 @@ class CsvRows:
     def __iter__(self) -> Iterator[CsvRow]:
         table = self.table
         reading = Reading(table.name, table.where, table.header, self.limits, self.spent)
-        for number, cells in _records(self.path, self.encoding):
+        for number, cells in records(self.path, self.encoding):
             if number <= table.header_row:
                 continue
             row = reading.dense(number, cells)
@@ -69,7 +69,7 @@ def read_csv_table(path: Path, name: str, limits: Limits, spent: dict[str, int])
     if encoding is None:
         return Table(name, where, (), ()), bad_byte_problems(path, found)
     reading = Reading(name, where, (), limits, spent)
-    for number, cells in _records(path, encoding):
+    for number, cells in records(path, encoding):
         if reading.dense(number, cells) is None:
             continue
         header = header_of(cells)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from loaders.problem import Problem
 
@@ -91,6 +92,23 @@ def shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def cell_text(value: object) -> str:
+    """A cell as text as it was written: Excel turns ISO dates into datetimes and ``true`` into booleans.
+
+    >>> cell_text(datetime(2024, 4, 1)), cell_text(True), cell_text(3.0), cell_text(" a ")
+    ('2024-04-01', 'true', '3', ' a ')
+    """
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def check_header(where: str, number: int, header: Sequence[str], raw: Sequence[str]) -> list[Problem]:
     """A column named twice once case and surrounding spaces are set aside would have one value win silently.
 
@@ -120,15 +138,25 @@ def check_header(where: str, number: int, header: Sequence[str], raw: Sequence[s
 
 
 class Reading:
-    """One pass over a table: each row shaped by the header and counted against the limits.
+    """One pass over a table: each row counted against the limits as it is read, then shaped by the header.
 
-    ``spent`` is shared by every table of one register, so the total is bounded too.
+    The readers admit every row before anything of it is kept (``admit`` for a sheet's cells present,
+    ``admit_row`` for a CSV record); ``keep`` or ``row`` counts the rows that hold something. ``spent`` is
+    shared by every table of one register (or every sheet of one import), so the total is bounded too.
+    ``subject`` names the table in messages ("the flows table", "the sheet 'Data flows'").
     """
 
     def __init__(
-        self, name: str, where: str, header: Sequence[str], limits: Limits, spent: dict[str, int] | None = None
+        self,
+        name: str,
+        where: str,
+        header: Sequence[str],
+        limits: Limits,
+        spent: dict[str, int] | None = None,
+        subject: str | None = None,
     ) -> None:
         self.name, self.where, self.limits = name, where, limits
+        self.subject = subject or f"the {name} table"
         self.named = [(index, column) for index, column in enumerate(header) if column]
         self.header = header
         self.spent = spent if spent is not None else {}
@@ -155,7 +183,7 @@ class Reading:
                 number,
                 None,
                 None,
-                f"the {self.name} table holds more than {limits.cells:,} cells; reading stopped at this row: "
+                f"{self.subject} holds more than {limits.cells:,} cells; reading stopped at this row: "
                 "delete the empty formatted cells below and beside the table, or split the register",
             )
         if self.others + self.cells > limits.total_cells:
@@ -167,57 +195,73 @@ class Reading:
                 "at this row: split the register (one per ICS, say) and load each",
             )
 
-    def check_cells(self, number: int, cells: Sequence[tuple[int, str]]) -> None:
-        """Refuse a value past the column limit or a cell past the length limit (0-based column indexes)."""
+    def check_cells(self, number: int, cells: Sequence[tuple[int, object]]) -> None:
+        """Refuse a value past the column limit or a text past the length limit (0-based column indexes).
+
+        Values are as the reader gives them: text from a CSV file, text, numbers, booleans or dates from a
+        sheet. Only text can be blank or long.
+        """
         limits = self.limits
         for index, value in cells:
-            if index >= limits.columns and value.strip():
+            text = value if isinstance(value, str) else None
+            if index >= limits.columns and (text is None or text.strip()):
                 raise self.refuse(
                     number,
                     column_letter(index + 1),
-                    shown(value),
+                    shown(cell_text(value)),
                     f"a value in column {column_letter(index + 1)} (column {index + 1:,}); at most "
                     f"{limits.columns:,} columns are read: delete the stray cells to the right of the table",
                 )
-            if len(value) > limits.cell_characters:
+            if text is not None and len(text) > limits.cell_characters:
                 raise self.refuse(
                     number,
                     self.column(index),
-                    shown(value),
-                    f"the cell holds {len(value):,} characters; at most {limits.cell_characters:,} are read: "
+                    shown(text),
+                    f"the cell holds {len(text):,} characters; at most {limits.cell_characters:,} are read: "
                     "shorten it (a register's cells hold ids, names, lists and short notes)",
                 )
 
-    def dense(self, number: int, cells: Sequence[str]) -> dict[str, str] | None:
-        """A CSV row's cells keyed by header name ("" where missing), or None for a blank row."""
+    def admit(self, number: int, present: int, cells: Sequence[tuple[int, object]]) -> None:
+        """A sheet row: its cells present counted (empty formatted ones too), its values checked."""
+        self.count(number, present)
+        self.check_cells(number, cells)
+
+    def admit_row(self, number: int, cells: Sequence[str]) -> None:
+        """A CSV record: its fields counted and, when one could break a limit, checked."""
         self.count(number, len(cells))
         limits = self.limits
         if len(cells) > limits.columns or (cells and max(map(len, cells)) > limits.cell_characters):
             self.check_cells(number, list(enumerate(cells)))
+
+    def dense(self, number: int, cells: Sequence[str]) -> dict[str, str] | None:
+        """A CSV row's cells keyed by header name ("" where missing), or None for a blank row."""
+        self.admit_row(number, cells)
         stripped = [cell.strip() for cell in cells]
         if not any(stripped):
             return None
         return self.keep(number, stripped)
 
-    def sparse(self, number: int, present: int, values: Sequence[tuple[int, str]]) -> dict[str, str] | None:
-        """A sheet row from the cells it holds (0-based column, text), or None for a blank row."""
-        self.count(number, present)
-        self.check_cells(number, values)
+    def shaped(self, number: int, values: Sequence[tuple[int, str]]) -> dict[str, str] | None:
+        """A sheet row already admitted, from its values (0-based column, text), or None for a blank row."""
         by_column = {index: text.strip() for index, text in values}
         if not any(by_column.values()):
             return None
         width = max(by_column) + 1
         return self.keep(number, [by_column.get(index, "") for index in range(width)])
 
-    def keep(self, number: int, stripped: Sequence[str]) -> dict[str, str]:
+    def row(self, number: int) -> None:
+        """Count a row that holds something against the row limit."""
         self.rows += 1
         if self.rows > self.limits.rows:
             raise self.refuse(
                 number,
                 None,
                 None,
-                f"the {self.name} table has more than {self.limits.rows:,} rows: split the register and load each",
+                f"{self.subject} has more than {self.limits.rows:,} rows: split the register and load each",
             )
+
+    def keep(self, number: int, stripped: Sequence[str]) -> dict[str, str]:
+        self.row(number)
         width = len(stripped)
         # Cells past the header are dropped, and so are columns with no name.
         return {column: stripped[index] if index < width else "" for index, column in self.named}

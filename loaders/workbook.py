@@ -1,13 +1,15 @@
-"""A register's ``.xlsx`` workbook read by the cells its sheets really hold.
+"""A workbook read by the cells its sheets really hold, for the register loader and the importers alike.
 
 openpyxl's read-only rows are padded out to the last cell of each row, so a sheet whose rows hold one cell
 at column XFD becomes 16,384 cells a row, and an 11.8 KB file took 641 MB. Here each sheet's XML is
 streamed by openpyxl's own parser (the one its read-only rows use, with its shared strings and date
-formats) and only the cells present are looked at: a value past ``Limits.columns`` is refused at once,
-empty formatted cells are counted against the cell limits but never materialised.
+formats) and only the cells present are looked at: ``sheet_cells`` counts and checks every row against
+``Limits`` as it is parsed (a value past ``Limits.columns`` is refused at once; empty formatted cells are
+counted against the cell limits but never materialised) and gives the values typed as openpyxl types them.
+The register loader makes text of them (``cell_text``); ``loaders.importers.workbook`` keeps them typed.
 
-As for CSV, a sheet's rows are read each time ``Table.rows`` is iterated, with the workbook opened for
-that pass and closed after it.
+As for CSV, a register sheet's rows are read each time ``Table.rows`` is iterated, with the workbook opened
+for that pass and closed after it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,45 +27,40 @@ from loaders.table import (
     Reading,
     Table,
     UnreadableRegister,
+    cell_text,
     check_header,
     header_of,
     table_names,
     unreadable,
 )
 
-SheetRow = tuple[int, int, list[tuple[int, str]]]
-"""Row number, how many cells it holds (empty ones too), and its values as (0-based column, text)."""
-
-
-def cell_text(value: object) -> str:
-    """Excel turns ISO dates into datetimes and ``true`` into booleans; give them back as written."""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+SheetCells = tuple[int, list[tuple[int, object]]]
+"""Row number and the row's values: (0-based column, value as openpyxl types it), absent cells left out."""
 
 
 @contextmanager
 def opened(path: Path) -> Iterator[Any]:
+    """The workbook, read-only with its formulas' cached values; closed after."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise unreadable(str(path), f"not a readable .xlsx workbook ({error})") from error
+        raise unreadable(str(path), f"not a readable .xlsx workbook ({error}): save it again from Excel") from error
     try:
         yield workbook
     finally:
         workbook.close()
 
 
-def _sheet_rows(workbook: Any, sheet_name: str, where: str) -> Iterator[SheetRow]:
-    """The rows of a sheet that hold cells, each with only the cells present."""
+def sheet_cells(workbook: Any, sheet_name: str, where: str, reading: Reading, after: int = 0) -> Iterator[SheetCells]:
+    """The rows of a sheet that hold a value, each with only its values: text, numbers, booleans, dates or
+    times, as openpyxl reads them.
+
+    Every row is admitted by ``reading`` as it is parsed, its empty formatted cells counted too, so the first
+    row past a limit is refused before the next is read. Rows numbered up to ``after`` are passed over
+    uncounted: an earlier pass (the header's) read them.
+    """
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -84,8 +80,12 @@ def _sheet_rows(workbook: Any, sheet_name: str, where: str) -> Iterator[SheetRow
         )
         try:
             for number, cells in parser.parse():
-                values = [(cell["column"] - 1, cell_text(cell["value"])) for cell in cells if cell["value"] is not None]
-                yield number, len(cells), values
+                if number <= after:
+                    continue
+                values = [(cell["column"] - 1, cell["value"]) for cell in cells if cell["value"] is not None]
+                reading.admit(number, len(cells), values)
+                if values:
+                    yield number, values
         except UnreadableRegister:
             raise
         except Exception as error:  # broken sheet XML, a shared string index out of range...
@@ -102,6 +102,10 @@ def _sheet_rows(workbook: Any, sheet_name: str, where: str) -> Iterator[SheetRow
             ) from None
 
 
+def _texts(values: list[tuple[int, object]]) -> list[tuple[int, str]]:
+    return [(index, cell_text(value)) for index, value in values]
+
+
 class SheetRows:
     """A sheet's rows, read from the workbook on each iteration."""
 
@@ -112,10 +116,8 @@ class SheetRows:
         table = self.table
         reading = Reading(table.name, table.where, table.header, self.limits, self.spent)
         with opened(self.path) as workbook:
-            for number, present, values in _sheet_rows(workbook, self.sheet, table.where):
-                if number <= table.header_row:
-                    continue
-                row = reading.sparse(number, present, values)
+            for number, values in sheet_cells(workbook, self.sheet, table.where, reading, after=table.header_row):
+                row = reading.shaped(number, _texts(values))
                 if row is not None:
                     yield number, row
 
@@ -123,10 +125,11 @@ class SheetRows:
 def _table(workbook: Any, path: Path, name: str, sheet: str, limits: Limits, spent: dict[str, int]) -> Table:
     where = f"{path}, sheet {sheet}"
     reading = Reading(name, where, (), limits, spent)
-    for number, present, values in _sheet_rows(workbook, sheet, where):
-        if reading.sparse(number, present, values) is None:
+    for number, values in sheet_cells(workbook, sheet, where, reading):
+        written = _texts(values)
+        if reading.shaped(number, written) is None:
             continue
-        by_column = dict(values)
+        by_column = dict(written)
         raw = [by_column.get(index, "") for index in range(max(by_column) + 1)]
         header = header_of(raw)
         problems = check_header(where, number, header, raw)

@@ -3,7 +3,8 @@
 The workbooks are tiny files whose sheets imply enormous grids; reading one is measured in a child
 process, whose own peak resident memory is the figure (``VmHWM``, Linux), so nothing else the test run
 allocated counts. The child caps its address space, so a reader that would build the grid fails there
-instead of taking the machine.
+instead of taking the machine. The child reads as the register loader does, or imports the file through
+``FLOW_MAPPING`` as ``icsgraph import sheet`` and ``POST /api/registers`` with a ``map`` part do.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from openpyxl.styles import Font
 ROOT = Path(__file__).resolve().parent.parent
 XFD = 16_384  # Excel's last column
 FLOW_HEADER = ["flow_id", "source", "destination", "data_categories", "purposes", "identifiability", "controllers"]
+FLOW_MAPPING = '[[table]]\nregister = "flows"\nsheet = "flows"\n[table.columns]\n' + "".join(
+    f'{column} = "{column}"\n' for column in FLOW_HEADER
+)
+"""A sheet mapping that reads the flows sheet of these workbooks under its own headers."""
 
 CHILD = """
 import json, resource, sys, time
@@ -28,22 +33,36 @@ from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 from loaders.register import InvalidRegister, read_register
 mode, path = sys.argv[1], Path(sys.argv[2])
+sys.path.insert(0, "tests")
+from hostile_support import FLOW_MAPPING
 started = time.perf_counter()
 counts, problems = None, []
-if mode == "upload":
+if mode in ("upload", "import-upload"):
     from fastapi.testclient import TestClient
     from app.main import create_app
     from app.settings import Settings
     from graph.memory import MemoryStore
-    sys.path.insert(0, "tests")
     from support import tiny_reference
     app = create_app(Settings(data_dir=None, write_token="t", read_token=None), MemoryStore(tiny_reference(), None))
+    files = {"file": (path.name, path.read_bytes())}
+    if mode == "import-upload":
+        files["map"] = ("map.toml", FLOW_MAPPING.encode())
     started = time.perf_counter()
-    response = TestClient(app).post(
-        "/api/registers", files={"file": (path.name, path.read_bytes())}, headers={"Authorization": "Bearer t"}
-    )
+    response = TestClient(app).post("/api/registers", files=files, headers={"Authorization": "Bearer t"})
     status, body = response.status_code, response.json()
     problems = body.get("problems") or []
+elif mode == "import":
+    import contextlib, io, tempfile
+    from app.cli import main
+    from app.stores import reference_data
+    reference_data()  # the bundled reference data, read before the clock as the import's fixed cost
+    folder = Path(tempfile.mkdtemp())
+    (folder / "map.toml").write_text(FLOW_MAPPING)
+    said = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(said):
+        status = main(["import", "sheet", str(path), "--map", str(folder / "map.toml"), "--out", str(folder / "out")])
+    problems = said.getvalue().splitlines()
 elif mode == "trace":
     import tracemalloc
     tracemalloc.start()
@@ -68,12 +87,14 @@ print(json.dumps(figures))
 
 
 def measured(path: Path, mode: str = "read") -> dict[str, Any]:
-    """Read (``read``), upload in process (``upload``, over ``support.tiny_reference``) or read under
-    tracemalloc (``trace``), in a fresh Python.
+    """Read (``read``), upload in process (``upload``, over ``support.tiny_reference``), read under
+    tracemalloc (``trace``), import through ``FLOW_MAPPING`` with the CLI (``import``: ``icsgraph import
+    sheet``) or upload with it as a ``map`` part (``import-upload``), in a fresh Python.
 
-    Gives the outcome, the first problems, the seconds taken and the child's peak memory in MiB; with
-    ``trace``, the memory the register holds once read and the peak while reading (``traced_mib``,
-    ``traced_peak_mib``), both as Python allocated them.
+    Gives the outcome (an HTTP status; for ``import``, the command's exit code and its stderr lines as the
+    problems), the first problems, the seconds taken and the child's peak memory in MiB; with ``trace``,
+    the memory the register holds once read and the peak while reading (``traced_mib``, ``traced_peak_mib``),
+    both as Python allocated them.
     """
     done = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=600

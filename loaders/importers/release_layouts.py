@@ -15,14 +15,16 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from loaders.importers.names import normalise
 from loaders.importers.release_register import Dsa, Release, ReleaseRegister
-from loaders.importers.workbook import Grid, Sheet, UnreadableSheet, Value, parse_sheet, read_grids
+from loaders.importers.workbook import Sheet, Sheets, UnreadableSheet, Value, read_sheets
 from loaders.register import InvalidRegister, Problem
+from loaders.table import LIMITS, Limits, UnreadableRegister
 
 Period = tuple[date, date]
 # Release field -> the headers that name it (normalised; a header matches when it starts with one).
@@ -95,18 +97,22 @@ def one_off_of(value: str) -> bool | None:
     return None if not words else words in ("one off", "oneoff", "single")
 
 
-def period_in(grids: Mapping[str, Grid]) -> Period | None:
-    """The months a register covers, from a title such as "Data released ... - September to November 2017"."""
-    for grid in grids.values():
-        for row in grid[:40]:
-            for cell in row:
-                match = PERIOD.search(cell) if isinstance(cell, str) else None
-                if match:
-                    first = list(calendar.month_name).index(match["first"].capitalize())
-                    last = list(calendar.month_name).index(match["last"].capitalize())
-                    year = int(match["year"])
-                    first_year = int(match["first_year"] or (year if first <= last else year - 1))
-                    return date(first_year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+def period_in(book: Sheets) -> Period | None:
+    """The months a register covers, from a title such as "Data released ... - September to November 2017"
+    in the first 40 rows of a sheet."""
+    for name in book.names:
+        with closing(book.rows(name)) as rows:
+            for number, cells in rows:
+                if number > 40:
+                    break
+                for _, cell in cells:
+                    match = PERIOD.search(cell) if isinstance(cell, str) else None
+                    if match:
+                        first = list(calendar.month_name).index(match["first"].capitalize())
+                        last = list(calendar.month_name).index(match["last"].capitalize())
+                        year = int(match["year"])
+                        first_year = int(match["first_year"] or (year if first <= last else year - 1))
+                        return date(first_year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
     return None
 
 
@@ -162,16 +168,14 @@ def _releases(sheet: Sheet, fields: Mapping[str, str], problems: list[Problem]) 
     return releases
 
 
-def read_2017(
-    grids: Mapping[str, Grid], where: str, sheets: Mapping[str, str], period: Period | None
-) -> ReleaseRegister:
+def read_2017(book: Sheets, where: str, sheets: Mapping[str, str], period: Period | None) -> ReleaseRegister:
     problems: list[Problem] = []
     releases: list[Release] = []
     columns: dict[str, dict[str, str]] = {}
     for key in ("datareleases", "amendmentstopreviousregisters"):
         if key not in sheets:
             continue
-        sheet = parse_sheet(f"{where}, sheet {sheets[key]}", grids[sheets[key]])
+        sheet = book.sheet(sheets[key])
         fields = columns_of(sheet, RELEASE_COLUMNS_2017, problems)
         if "recipient" not in fields:
             problems.append(Problem(sheet.where, sheet.header_row, None, None, "no 'Organisation Name' column"))
@@ -180,18 +184,16 @@ def read_2017(
         releases += _releases(sheet, fields, problems)
     objectives: dict[str, str] = {}
     if "purposestatements" in sheets:
-        sheet = parse_sheet(f"{where}, sheet {sheets['purposestatements']}", grids[sheets["purposestatements"]])
+        sheet = book.sheet(sheets["purposestatements"])
         reference, objective = column(sheet, ("reference number",)), column(sheet, ("objective for processing",))
         for _, cells in sheet.rows if reference and objective else ():
             objectives.setdefault(text(cells, reference), text(cells, objective))
-    return _finished("2017", where, period or period_in(grids), releases, {}, objectives, columns, problems)
+    return _finished("2017", where, period or period_in(book), releases, {}, objectives, columns, problems)
 
 
-def read_current(
-    grids: Mapping[str, Grid], where: str, sheets: Mapping[str, str], period: Period | None
-) -> ReleaseRegister:
+def read_current(book: Sheets, where: str, sheets: Mapping[str, str], period: Period | None) -> ReleaseRegister:
     problems: list[Problem] = []
-    agreements_sheet = parse_sheet(f"{where}, sheet {sheets['agreements']}", grids[sheets["agreements"]])
+    agreements_sheet = book.sheet(sheets["agreements"])
     dsa_fields = {
         name: column(agreements_sheet, candidates)
         for name, candidates in {
@@ -232,9 +234,9 @@ def read_current(
         )
         if text(cells, dsa_fields["objective"]):
             objectives[reference] = text(cells, dsa_fields["objective"])
-    datasets_sheet = parse_sheet(f"{where}, sheet {sheets['datasets']}", grids[sheets["datasets"]])
+    datasets_sheet = book.sheet(sheets["datasets"])
     about = _datasets(datasets_sheet)
-    releases_sheet = parse_sheet(f"{where}, sheet {sheets['datareleases']}", grids[sheets["datareleases"]])
+    releases_sheet = book.sheet(sheets["datareleases"])
     fields = columns_of(releases_sheet, RELEASE_COLUMNS_CURRENT, problems)
     months: list[date] = []
     releases = []
@@ -328,27 +330,26 @@ def _finished(
     return ReleaseRegister(layout, where, period, releases, agreements, objectives, columns)
 
 
-def read_release_register(path: Path, period: Period | None = None) -> ReleaseRegister:
+def read_release_register(path: Path, period: Period | None = None, limits: Limits = LIMITS) -> ReleaseRegister:
     """The releases of a Data Release Register or Data Uses Register workbook; ``period`` overrides the months
-    the workbook states. ``InvalidRegister`` lists every problem, each located in the workbook."""
-    try:
-        grids = read_grids(path)
-    except UnreadableSheet as error:
-        problem = Problem(str(path), None, None, None, str(error).removeprefix(f"{path}: "))
-        raise InvalidRegister(path.stem, [problem]) from None
+    the workbook states. ``InvalidRegister`` lists every problem, each located in the workbook (a sheet past
+    ``limits`` at the row where reading stopped)."""
     where = str(path)
-    sheets = {re.sub(r"[^a-z]", "", name.lower()): name for name in grids}
     try:
-        if {"agreements", "datasets", "datareleases"} <= set(sheets):
-            return read_current(grids, where, sheets, period)
-        if "datareleases" in sheets:
-            return read_2017(grids, where, sheets, period)
+        with read_sheets(path, limits) as book:
+            sheets = {re.sub(r"[^a-z]", "", name.lower()): name for name in book.names}
+            if {"agreements", "datasets", "datareleases"} <= set(sheets):
+                return read_current(book, where, sheets, period)
+            if "datareleases" in sheets:
+                return read_2017(book, where, sheets, period)
+    except UnreadableRegister as error:  # not a workbook, or a sheet past the limits
+        raise InvalidRegister(path.stem, error.problems) from None
     except UnreadableSheet as error:  # a sheet the layout needs is blank
         raise InvalidRegister(
             path.stem, [Problem(where, None, None, None, str(error).removeprefix(f"{where}, "))]
         ) from None
     expected = (
         "not a data release register: expected the sheets DataReleases and PurposeStatements (2017 layout) or "
-        f"Agreements, Datasets and DataReleases (Data Uses Register); the workbook has: {', '.join(grids)}"
+        f"Agreements, Datasets and DataReleases (Data Uses Register); the workbook has: {', '.join(book.names)}"
     )
     raise InvalidRegister(path.stem, [Problem(where, None, None, None, expected)])

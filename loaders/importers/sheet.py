@@ -17,7 +17,7 @@ from pathlib import Path
 
 from graph.model import ReferenceData, Register
 from loaders.importers.mapping import SheetMapping, TableMap, value_key
-from loaders.importers.workbook import Grid, Sheet, UnreadableSheet, Value, parse_sheet, read_grids
+from loaders.importers.workbook import Sheet, Sheets, UnreadableSheet, Value, read_sheets
 from loaders.register import (
     SCHEMA,
     InvalidRegister,
@@ -28,7 +28,7 @@ from loaders.register import (
     text,
     validate_together,
 )
-from loaders.table import Table
+from loaders.table import LIMITS, Limits, Table, UnreadableRegister
 
 DUPLICATE = re.compile("already defined in \0\\w+ row (?P<row>\\d+)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -107,8 +107,8 @@ class _Import:
         self.origins: dict[int, _Origin] = {}
         self.rows: dict[str, list[tuple[int, dict[str, str]]]] = {table: [] for table in SCHEMA}
 
-    def sheet_for(self, table: TableMap, grids: dict[str, Grid]) -> Sheet | None:
-        names = list(grids)
+    def sheet_for(self, table: TableMap, book: Sheets) -> Sheet | None:
+        names = list(book.names)
         csv = self.path.suffix.lower() == ".csv"
         if table.sheet is None:
             name = names[0]
@@ -123,9 +123,9 @@ class _Import:
                 self.fail(table, "sheet", table.sheet, f"no such sheet; the workbook has: {', '.join(names)}")
                 return None
             name = matches[0]
-        where = str(self.path) if csv else f"{self.path}, sheet {name}"
+        where = book.where(name)
         try:
-            return parse_sheet(where, grids[name], table.header_row)
+            return book.sheet(name, table.header_row)
         except UnreadableSheet as error:
             self.fail(table, "header_row", table.header_row, str(error).removeprefix(f"{where}: "))
             return None
@@ -237,23 +237,22 @@ class _Import:
 
 
 def import_sheet(
-    path: Path, mapping: SheetMapping, reference: ReferenceData, name: str | None = None
+    path: Path, mapping: SheetMapping, reference: ReferenceData, name: str | None = None, limits: Limits = LIMITS
 ) -> tuple[Register, SheetSummary]:
     """The register a mapped spreadsheet holds, validated by the loader, and what was read;
-    ``InvalidRegister`` with every problem, each in the user's terms."""
+    ``InvalidRegister`` with every problem, each in the user's terms (a sheet past ``limits`` at its sheet
+    and the row where reading stopped)."""
     name = name or path.stem
     work = _Import(mapping, path)
     try:
-        grids = read_grids(path)
-    except UnreadableSheet as error:
-        raise InvalidRegister(
-            name, [Problem(str(path), None, None, None, str(error).removeprefix(f"{path}: "))]
-        ) from None
-    for table in mapping.tables:
-        sheet = work.sheet_for(table, grids)
-        headers = work.headers(table, sheet) if sheet else None
-        if sheet is not None and headers is not None:
-            work.read(table, sheet, headers)
+        with read_sheets(path, limits) as book:
+            for table in mapping.tables:
+                sheet = work.sheet_for(table, book)
+                headers = work.headers(table, sheet) if sheet else None
+                if sheet is not None and headers is not None:
+                    work.read(table, sheet, headers)
+    except UnreadableRegister as error:
+        raise InvalidRegister(name, error.problems) from None
     if not any(table.register == "flows" for table in mapping.tables):
         work.problems.append(
             Problem(mapping.path, None, None, None, 'a register needs flows: add a [[table]] with register = "flows"')
