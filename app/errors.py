@@ -33,6 +33,7 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "rate_limited",
     503: "store_unavailable",
 }
 TOO_LARGE_FIX = "zip the register (CSV compresses well), split it, or raise ICSGRAPH_MAX_UPLOAD on the server"
