@@ -1,0 +1,166 @@
+"""Which agreements govern a flow: the rule, written once, for the networkx view and as Cypher.
+
+The rule, from DOMAIN.md ("Which agreements govern a flow"):
+
+    An agreement is paperwork for particular processing, not a blanket licence between two bodies: the
+    shared care record's Art 26 arrangement does not make the same practices joint controllers of a PHM
+    platform, and a DSA for population health management is no processor contract for a risk tool. So an
+    agreement **governs a flow** when the flow lists it (``agreements`` column), or when the agreement's own
+    scope (``covers`` in agreements.csv: flow ids or system ids; a system id covers every flow into or out
+    of that system) names the flow.
+
+``governs`` is the rule for one agreement and one flow; ``governing`` (networkx, through an index of
+``covers`` built once per graph) and ``governing_list`` (Cypher, over the same index passed as a
+parameter) give every agreement that governs a flow without testing every agreement. The IG checks
+(``processor-contracts``, ``joint-arrangements``), the records (RoPA, IAFR) and the views use these.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph.model import Agreement, Flow
+from graph.store import CypherRunner, Row
+from graph.view import GraphView
+
+
+def governs(agreement: Agreement, flow: Flow) -> bool:
+    """True when ``agreement`` governs ``flow``: the flow lists it, or its ``covers`` names the flow or a
+    system at either end of it ("a system id covers every flow into or out of that system").
+
+    Naming the flow's parties is not enough: an agreement is paperwork for particular processing.
+
+    >>> from graph.vocab import AgreementType, DataCategory, Identifiability, Purpose
+    >>> flow = Flow("f1", "A81001", "phm", (DataCategory.PRIMARY_CARE,), (Purpose.RISK_STRATIFICATION,),
+    ...             Identifiability.PSEUDONYMISED, ("QOP",))
+    >>> shcr = Agreement("shcr-jca", AgreementType.ART26_ARRANGEMENT, ("A81001", "QOP"), covers=("gmcr",))
+    >>> phm = Agreement("phm-dsa", AgreementType.DSA, ("A81001", "QOP"), covers=("phm",))
+    >>> governs(shcr, flow), governs(phm, flow)
+    (False, True)
+    """
+    if agreement.agreement_id in flow.agreements:
+        return True
+    scope = agreement.covers
+    return flow.flow_id in scope or flow.source in scope or flow.destination in scope
+
+
+GOVERNS_CYPHER = (
+    "({x}.id IN coalesce({f}.agreements, []) OR "
+    "any(c IN coalesce({x}.covers, []) WHERE c IN [{f}.flow_id, {f}.source, {f}.destination]))"
+)
+"""Cypher for ``governs``: agreement node ``x`` governs ``FLOW`` relationship ``f`` (flows carry their
+``source`` and ``destination`` ids as properties, agreements their ``covers`` list)."""
+
+
+def governs_cypher(x: str = "x", f: str = "f") -> str:
+    """Cypher: agreement ``x`` governs flow ``f`` (``governs``), for one pair already matched.
+
+    >>> print(governs_cypher("a", "g"))  # doctest: +NORMALIZE_WHITESPACE
+    (a.id IN coalesce(g.agreements, []) OR
+     any(c IN coalesce(a.covers, []) WHERE c IN [g.flow_id, g.source, g.destination]))
+    """
+    return GOVERNS_CYPHER.format(x=x, f=f)
+
+
+# --- every agreement that governs a flow, without testing every agreement --------------------------
+
+
+def covering(agreements: Iterable[Agreement]) -> dict[str, frozenset[str]]:
+    """Each id that some agreement's ``covers`` names (a flow or a system), with those agreements' ids."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for agreement in agreements:
+        for covered in agreement.covers:
+            index[covered].add(agreement.agreement_id)
+    return {covered: frozenset(ids) for covered, ids in index.items()}
+
+
+def covering_index(view: GraphView) -> dict[str, frozenset[str]]:
+    """``covering`` of the graph's agreements, built once per view."""
+    return view.index("covering", lambda v: covering(v.agreements.values()))
+
+
+def governing(view: GraphView, flow: Flow) -> frozenset[str]:
+    """The ids of every agreement that governs ``flow`` (``governs`` true), from the view's index."""
+    index = covering_index(view)
+    found = {a for a in flow.agreements if a in view.agreements}
+    for key in (flow.flow_id, flow.source, flow.destination):
+        found |= index.get(key, frozenset())
+    return frozenset(found)
+
+
+COVERING_CYPHER = (
+    "MATCH (x:Agreement) WHERE x.covers IS NOT NULL UNWIND x.covers AS covered "
+    "RETURN covered, collect(x.id) AS agreements"
+)
+
+
+def covering_cypher(run: CypherRunner) -> dict[str, list[str]]:
+    """``covering`` read from Neo4j, as a map to pass as the ``$covering`` parameter of ``governing_list``.
+
+    Agreements with a scope are few; reading them once and looking each flow up in the map is a hash
+    look-up per flow, where testing ``governs`` against every agreement would scan them all per flow.
+    """
+    return {row["covered"]: sorted(row["agreements"]) for row in run(COVERING_CYPHER)}
+
+
+def governing_list(f: str = "f", covering: str = "$covering") -> str:
+    """Cypher: the ids of the agreements that govern flow ``f`` (``governing``), given ``covering_cypher``'s
+    map as a parameter. An id may appear twice (listed and covered); that does no harm to ``IN`` tests.
+
+    >>> print(governing_list("g"))  # doctest: +NORMALIZE_WHITESPACE
+    coalesce(g.agreements, []) + coalesce($covering[g.flow_id], []) + coalesce($covering[g.source], [])
+     + coalesce($covering[g.destination], [])
+    """
+    ends = (f"{f}.flow_id", f"{f}.source", f"{f}.destination")
+    return " + ".join([f"coalesce({f}.agreements, [])", *(f"coalesce({covering}[{key}], [])" for key in ends)])
+
+
+# --- a store query: the agreements governing some flows, by flow id ------------------------------
+
+
+def governing_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+    """For each flow of ``params["ids"]`` in the graph, by flow id: the sorted ids of the agreements that
+    govern it."""
+    found = (view.flows.get(i) for i in sorted(set(params["ids"])))
+    return [
+        {"flow_id": flow.flow_id, "agreements": sorted(governing(view, flow))} for flow in found if flow is not None
+    ]
+
+
+GOVERNING_CYPHER = f"""
+MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids
+WITH f, {governing_list("f")} AS ids
+OPTIONAL MATCH (x:Agreement) WHERE x.id IN ids
+RETURN f.flow_id AS flow_id, collect(DISTINCT x.id) AS agreements
+"""
+
+
+def governing_on_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+    """``governing_networkx`` on Neo4j: the same rows in the same order."""
+    rows = run(GOVERNING_CYPHER, ids=sorted(set(params["ids"])), covering=covering_cypher(run))
+    return [
+        {"flow_id": row["flow_id"], "agreements": sorted(row["agreements"])}
+        for row in sorted(rows, key=lambda r: r["flow_id"])
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Governing:
+    """A store query (``store.run(GOVERNING, {"ids": [...]})``): which agreements govern each flow.
+
+    A lookup for the views and the records, not a named question, so it is not in the catalogue.
+    """
+
+    name: str = "lookup:governing"
+
+    def on_networkx(self, view: GraphView, params: Mapping[str, Any]) -> list[Row]:
+        return governing_networkx(view, params)
+
+    def on_cypher(self, run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:
+        return governing_on_cypher(run, params)
+
+
+GOVERNING = Governing()
