@@ -295,11 +295,7 @@ def joint_arrangements_rows(records: Iterable[Mapping[str, Any]], as_of: date) -
             continue
         # Of the arrangements governing the flow, the one missing the fewest controllers is the one to extend.
         partial = sorted(r["partial"], key=lambda p: (len(p["missing"]), p["id"]))
-        closest = (
-            f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})"
-            if partial
-            else " (none that governs it names any of them)"
-        )
+        closest = f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})" if partial else " (none governs it)"
         rows.append(finding("joint-arrangements", r["flow_id"], None, f"{missing}{closest}: {fix}"))
     return rows
 
@@ -318,7 +314,7 @@ def joint_arrangements_networkx(view: GraphView, params: Mapping[str, Any]) -> l
         if any(not left_out for left_out in missing.values()):
             continue
         naming_all = set.intersection(*(arrangements[c] for c in flow.controllers))
-        partial = [{"id": a, "missing": m} for a, m in missing.items() if len(m) < len(flow.controllers)]
+        partial = [{"id": a, "missing": m} for a, m in missing.items()]
         records.append(
             {
                 "flow_id": flow.flow_id,
@@ -333,7 +329,10 @@ def joint_arrangements_networkx(view: GraphView, params: Mapping[str, Any]) -> l
 # The same join by grouping as for processor contracts: per controller, its joint flows meet its
 # arrangements; per (flow, arrangement), the controllers they share, and whether the arrangement governs
 # the flow (``governs_cypher`` on the two maps). An arrangement covers the flow when it governs it and
-# shares all of them; one sharing all but not governing the flow is the finding's hint.
+# shares all of them; one sharing all but not governing the flow is the finding's hint. The flows left
+# open (a few dozen on a national graph) are matched once more against the valid arrangements, read once,
+# for those that govern them: one naming none of the controllers never meets the flow in the join, yet it
+# is the arrangement to extend.
 JOINT_ARRANGEMENTS_CYPHER = f"""
 CALL () {{
   {LIVE_FLOWS_CYPHER} AND f.joint
@@ -353,8 +352,16 @@ WITH flow, collect(CASE WHEN arrangement IS NOT NULL
                         THEN {{id: arrangement.id, shared: shared, governs: {governs_cypher("arrangement", "flow")}}}
                    END) AS met
 WHERE none(m IN met WHERE m.governs AND size(m.shared) = size(flow.controllers))
+WITH collect({{flow: flow, met: met}}) AS open
+CALL () {{
+  MATCH (x:Agreement) WHERE x.agreement_type = 'art26_arrangement' AND {VALID_AGREEMENT_CYPHER}
+  RETURN collect({{id: x.id, covers: x.covers, parties: x.parties}}) AS arrangements
+}}
+UNWIND open AS o
+WITH o.flow AS flow, o.met AS met, arrangements
 RETURN flow.flow_id AS flow_id, flow.controllers AS controllers,
-       [m IN met WHERE m.governs | {{id: m.id, missing: [c IN flow.controllers WHERE NOT c IN m.shared]}}] AS partial,
+       [x IN arrangements WHERE {governs_cypher("x", "flow")} |
+        {{id: x.id, missing: [c IN flow.controllers WHERE NOT c IN x.parties]}}] AS partial,
        [m IN met WHERE NOT m.governs AND size(m.shared) = size(flow.controllers) | m.id] AS elsewhere
 """
 

@@ -289,19 +289,18 @@ def test_joint_flow_with_no_arrangement_at_all(make_store, ask):
     store = make_store(
         register(
             systems=ALL_SYSTEMS,
+            agreements=AGREEMENTS_HEADER + "j1,art26_arrangement,A00002;A00003,2021-04-01,\n",
             flows=flows(
                 flow("f1", controllers="A00001;RAA", joint="true", destination="shcr"),
                 flow("f2", controllers="A00001;RAA", joint="true", destination="shcr", status="ceased"),
+                flow("f3", controllers="A00001;RAA", joint="true", destination="shcr", agreements="j1"),
             ),
         )
     )
+    # j1 governs f3 though it names neither controller: it is still the arrangement to extend.
     assert ask(store, "joint-arrangements") == [
-        finding(
-            "joint-arrangements",
-            "f1",
-            None,
-            JOINT.format("f1", "A00001, RAA", " (none that governs it names any of them)"),
-        )
+        finding("joint-arrangements", "f1", None, JOINT.format("f1", "A00001, RAA", " (none governs it)")),
+        finding("joint-arrangements", "f3", None, JOINT.format("f3", "A00001, RAA", " (j1 leaves out A00001, RAA)")),
     ]
 
 
