@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from app import errors
 from app.deps import AppState
 from app.limits import BodyLimit
-from app.routers import checks, flows, health, organisations, query, registers, systems, views
+from app.routers import checks, flows, health, organisations, query, records, registers, systems, views
 from app.settings import Settings
 from app.stores import reference_data
 from graph.model import ReferenceData
@@ -44,6 +44,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     for router in (
         health.router,
         organisations.router,
+        records.router,
         systems.router,
         flows.router,
         query.build(),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import queries
-from app.cli import check, query, reference, registers, serve, synth, view
+from app.cli import check, export, query, reference, registers, serve, synth, view
 from app.cli.common import UserError, fail, report_problems, store_options
 from app.views.errors import ViewError
 from graph.store import StoreError
@@ -24,6 +24,7 @@ examples:
   icsgraph load data/demo/national data/demo/greater-manchester
   icsgraph query practices-shcr-only --param icb=QT6 --format table
   icsgraph query practices-shcr-only --register my-register/ --format json
+  icsgraph export ropa --org QOP -o qop-ropa.xlsx
   icsgraph serve --demo
 
 environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
@@ -38,6 +39,7 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     query.add_query,
     check.add_check,
     view.add_view,
+    export.add_export,
     synth.add_synth,
     query.add_queries,
     reference.add_reference,
