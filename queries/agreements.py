@@ -87,12 +87,15 @@ def governing(view: GraphView, flow: Flow) -> frozenset[str]:
     flows built on first use: the checks ask it of every flow with a processor or joint controllers."""
     index = view.index("governing", governing_index)
     found = index.get(flow.flow_id)
-    return found if found is not None else governed_by(view, covering_index(view), flow)
+    return found if found is not None else governed_by(view.agreements, covering_index(view), flow)
 
 
-def governed_by(view: GraphView, covers: Mapping[str, frozenset[str]], flow: Flow) -> frozenset[str]:
-    """The agreements governing ``flow``: those it lists, and those whose ``covers`` names it or an end."""
-    found = {a for a in flow.agreements if a in view.agreements}
+def governed_by(
+    agreements: Mapping[str, Agreement], covers: Mapping[str, frozenset[str]], flow: Flow
+) -> frozenset[str]:
+    """The agreements governing ``flow``: those it lists (that exist), and those whose ``covers``
+    (``covering``'s index of ``agreements``) names it or either end of it."""
+    found = {a for a in flow.agreements if a in agreements}
     for key in (flow.flow_id, flow.source, flow.destination):
         found |= covers.get(key, frozenset())
     return frozenset(found)
@@ -102,7 +105,7 @@ def governing_index(view: GraphView) -> dict[str, frozenset[str]]:
     """``governed_by`` of every flow of the view, by flow id (built inside ``view.index``, whose lock is not
     re-entrant, so the covers index is built here rather than asked of the view)."""
     covers = covering(view.agreements.values())
-    return {flow_id: governed_by(view, covers, flow) for flow_id, flow in view.flows.items()}
+    return {flow_id: governed_by(view.agreements, covers, flow) for flow_id, flow in view.flows.items()}
 
 
 COVERING_CYPHER = (

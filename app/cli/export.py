@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import UserError, say, store_for
+from app.exports.dpv import dpv_document
 from app.exports.records import Form, RopaSheet, iafr_bytes, ropa_bytes
 from app.stores import reference_data
 from graph.merge import Contents, merge
 from graph.state import write_atomically
 from graph.store import Store
-from loaders.dpv import dpv_document
 from loaders.graphml import graphml_bytes
 from loaders.register_writer import write_register
 from queries.iafr import IAFR

@@ -11,8 +11,9 @@
 - ``dpv:hasLegalBasis``: its Art 6 bases and Art 9 conditions as the DPV GDPR extension names them
   (``eu-gdpr:A6-1-e``: the UK GDPR keeps the EU GDPR's numbering) and its common law duty of
   confidentiality basis (``icsgraph:cldc-s251``);
-- ``dpv:hasLegalMeasure``: the agreements it lists, each a ``dpv:LegalMeasure`` with its type, parties and
-  dates (``icsgraph:covers`` where its scope names flows or systems);
+- ``dpv:hasLegalMeasure``: the agreements that govern it (``queries.agreements.governs``: it lists them, or
+  their ``covers`` names it or a system at either end), each a ``dpv:LegalMeasure`` with its type, parties
+  and dates (``icsgraph:covers`` where its scope names flows or systems);
 - ``icsgraph:source`` and ``icsgraph:destination``: the nodes it runs between.
 
 Organisations are ``dpv:LegalEntity`` (or ``dpv:Entity`` for a body that is not one, such as an ICS or a
@@ -32,6 +33,7 @@ from urllib.parse import quote
 
 from graph.merge import Contents
 from graph.model import Agreement, Flow, Node, Organisation
+from queries.agreements import covering, governed_by
 
 DPV = "https://w3id.org/dpv#"
 EU_GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
@@ -79,8 +81,8 @@ def legal_basis(article: str) -> str:
     return f"eu-gdpr:A{match[1]}-{match[2]}-{match[3]}"
 
 
-def process(flow: Flow, nodes: dict[str, Node]) -> dict[str, Any]:
-    """One flow as a ``dpv:Process``."""
+def process(flow: Flow, nodes: dict[str, Node], measures: Iterable[str]) -> dict[str, Any]:
+    """One flow as a ``dpv:Process``; ``measures`` are the agreements that govern it."""
     recipients = [flow.recipient_controller] if flow.recipient_controller else []
     if isinstance(nodes.get(flow.destination), Organisation):
         recipients.append(flow.destination)
@@ -105,7 +107,7 @@ def process(flow: Flow, nodes: dict[str, Node]) -> dict[str, Any]:
         "dpv:hasPersonalData": refs(f"icsgraph:data-{c.value}" for c in flow.data_categories),
         "icsgraph:identifiability": flow.identifiability.value,
         "dpv:hasLegalBasis": refs(bases),
-        "dpv:hasLegalMeasure": refs(agreement_iri(a) for a in flow.agreements),
+        "dpv:hasLegalMeasure": refs(agreement_iri(a) for a in sorted(measures)),
         "icsgraph:status": flow.status.value,
     }
     if flow.valid_from:
@@ -159,17 +161,17 @@ def measure(agreement: Agreement, flows: Iterable[str]) -> dict[str, Any]:
 def dpv_document(contents: Contents, as_of: date | None = None) -> dict[str, Any]:
     """Every flow (live at ``as_of``, when given), with the nodes and agreements they name."""
     flows = [f for _, f in sorted(contents.flows.items()) if as_of is None or f.live_at(as_of)]
+    covers = covering(contents.agreements.values())
+    governed = {flow.flow_id: governed_by(contents.agreements, covers, flow) for flow in flows}
     named: set[str] = set()
-    listed: set[str] = set()
     for flow in flows:
         named.update((flow.source, flow.destination, *flow.controllers, *flow.processors, *flow.sub_processors))
         named.update([flow.recipient_controller] if flow.recipient_controller else [])
-        listed.update(flow.agreements)
-    agreements = [contents.agreements[a] for a in sorted(listed) if a in contents.agreements]
+    agreements = [contents.agreements[a] for a in sorted(set().union(*governed.values()))]
     for agreement in agreements:
         named.update(agreement.parties)
     nodes = contents.nodes
-    graph = [process(flow, nodes) for flow in flows]
+    graph = [process(flow, nodes, governed[flow.flow_id]) for flow in flows]
     graph += [entity(nodes[i]) for i in sorted(named) if i in nodes]
     graph += [measure(agreement, contents.flows) for agreement in agreements]
     return {"@context": CONTEXT, "@graph": graph}
