@@ -295,7 +295,9 @@ def joint_arrangements_rows(records: Iterable[Mapping[str, Any]], as_of: date) -
             continue
         # Of the arrangements governing the flow, the one missing the fewest controllers is the one to extend.
         partial = sorted(r["partial"], key=lambda p: (len(p["missing"]), p["id"]))
-        closest = f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})" if partial else " (none governs it)"
+        closest = (
+            f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})" if partial else " (none governs it)"
+        )
         rows.append(finding("joint-arrangements", r["flow_id"], None, f"{missing}{closest}: {fix}"))
     return rows
 
