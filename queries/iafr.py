@@ -47,6 +47,32 @@ IAFR_COLUMNS = (
     FINDINGS_COLUMN,
 )
 
+IAFR_FILLED_FROM = {
+    "Flow": "the flow's id",
+    "From": "its source (name and id)",
+    "To": "its destination (name and id)",
+    "Role of the organisation": "the organisation's roles on it, and whether it (or a system it operates) sends or "
+    "receives it",
+    "Purpose": "its purposes",
+    "Data categories": "its data categories",
+    "Identifiability": "its identifiability, as received by the destination",
+    "Legal basis": "its Art 6 bases, Art 9 conditions and common law duty of confidentiality basis, each labelled",
+    "Legal instruments": "its legal instruments",
+    "Controllers": "its controllers",
+    "Processors": "its processors, then its sub-processors",
+    "Recipients": "its recipient controller, and its destination when an organisation",
+    "Where held": "its destination, with its hosting location",
+    "Overseas transfer": "where its destination system is hosted, when recorded and not the UK",
+    "Agreements in place": "the agreements valid at the date that govern it (listed on it, or covering it)",
+    "Agreements end": "when those agreements end, for those with an end date",
+    "Systems": "the systems at either end",
+    "Valid from": "its valid_from",
+    "Valid to": "its valid_to",
+    "Frequency": "its frequency",
+    "Transport": "its transport",
+    FINDINGS_COLUMN: "the IG checks' findings on it, one per line: rule, then reason",
+}
+
 
 def legal_basis(flow: Flow) -> str:
     """The three layers of a flow's legal basis, each labelled; a layer not recorded is left out.

@@ -122,7 +122,34 @@ PROCESSOR_COLUMNS = (
     FLOWS_COLUMN,
     FINDINGS_COLUMN,
 )
+PROCESSOR_FILLED_FROM = {
+    CONTROLLER_NAME: "a controller of the flows the organisation processes on (name and ODS code)",
+    PROCESSING: "the purposes of those flows",
+    THIRD_COUNTRIES: "where the flows' destination systems are hosted, when that is recorded and is not the UK",
+    SUB_PROCESSORS: "the flows' sub-processors, other than the organisation itself",
+    FLOWS_COLUMN: "the ids of the flows the row covers",
+    FINDINGS_COLUMN: "the IG checks' findings on those flows, one per line: rule, then reason",
+}
 CONTACT_FIELDS = ("Name", "Address", "Email", "Telephone")
+
+# What fills each column the graph can fill (docs/records.md is written from these); every other stays empty.
+CONTROLLER_FILLED_FROM = {
+    PURPOSE: "the purpose the row is for: one row per purpose and place of the organisation's flows",
+    JOINT_CONTROLLER: "the other controllers of its joint flows, and the parties of the valid Art 26 arrangements "
+    "that govern them (names and ODS codes; the graph holds no contact details)",
+    PERSONAL_DATA: "the flows' data categories",
+    RECIPIENTS: "the flows' recipient controllers, and their destinations when these are organisations",
+    PROCESSOR_CONTRACT: "the Art 28 contracts valid at the date that govern flows with processors (id and reference)",
+    THIRD_COUNTRIES: "where the flows' destination systems are hosted, when that is recorded and is not the UK",
+    ART6: "the flows' Art 6 bases",
+    ART9: "the flows' Art 9 conditions, then their common law duty of confidentiality basis",
+    SOURCE: "the flows' sources, other than the organisation itself",
+    LOCATION: "the place: the system or organisation the flows go into, with its hosting location",
+    DPIA_LINK: "the DPIAs (agreement_type dpia) that govern the flows (id and reference)",
+    GDPR_ART6: "the flows' Art 6 bases, as in the earlier Article 6 column",
+    FLOWS_COLUMN: "the ids of the flows the row covers",
+    FINDINGS_COLUMN: "the IG checks' findings on those flows, one per line: rule, then reason",
+}
 
 
 def art9_cell(flows: Iterable[Flow]) -> str:

@@ -30,11 +30,7 @@ from queries.cells import agreement_label, words
 pytestmark = pytest.mark.slow
 
 SEED = 11
-NEVER_FILLED = {
-    r.BUSINESS_FUNCTION, r.INDIVIDUALS, r.SAFEGUARDS, r.RETENTION, r.SECURITY, r.LEGITIMATE_INTERESTS, r.LIA,
-    r.RIGHTS, r.AUTOMATED, r.CONSENT, r.DPIA_REQUIRED, r.DPIA_PROGRESS, r.BREACH, r.BREACH_LINK, r.SCHEDULE_1,
-    r.RETENTION_POLICY, r.RETAINED_PER_POLICY, r.NOT_ADHERING,
-}  # fmt: skip
+NEVER_FILLED = set(r.ICO_CONTROLLER_COLUMNS) - set(r.CONTROLLER_FILLED_FROM)
 
 
 @pytest.fixture(scope="module")
