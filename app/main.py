@@ -21,6 +21,7 @@ from app.routers import (
     organisations,
     pages,
     query,
+    records,
     registers,
     search,
     systems,
@@ -63,6 +64,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     for router in (
         health.router,
         organisations.router,
+        records.router,
         systems.router,
         flows.router,
         query.build(),

@@ -85,12 +85,29 @@ def covering_index(view: GraphView) -> dict[str, frozenset[str]]:
 
 
 def governing(view: GraphView, flow: Flow) -> frozenset[str]:
-    """The ids of every agreement that governs ``flow`` (``governs`` true), from the view's index."""
-    index = covering_index(view)
-    found = {a for a in flow.agreements if a in view.agreements}
+    """The ids of every agreement that governs ``flow`` (``governs`` true), from an index of the view's
+    flows built on first use: the checks ask it of every flow with a processor or joint controllers."""
+    index = view.index("governing", governing_index)
+    found = index.get(flow.flow_id)
+    return found if found is not None else governed_by(view.agreements, covering_index(view), flow)
+
+
+def governed_by(
+    agreements: Mapping[str, Agreement], covers: Mapping[str, frozenset[str]], flow: Flow
+) -> frozenset[str]:
+    """The agreements governing ``flow``: those it lists (that exist), and those whose ``covers``
+    (``covering``'s index of ``agreements``) names it or either end of it."""
+    found = {a for a in flow.agreements if a in agreements}
     for key in (flow.flow_id, flow.source, flow.destination):
-        found |= index.get(key, frozenset())
+        found |= covers.get(key, frozenset())
     return frozenset(found)
+
+
+def governing_index(view: GraphView) -> dict[str, frozenset[str]]:
+    """``governed_by`` of every flow of the view, by flow id (built inside ``view.index``, whose lock is not
+    re-entrant, so the covers index is built here rather than asked of the view)."""
+    covers = covering(view.agreements.values())
+    return {flow_id: governed_by(view.agreements, covers, flow) for flow_id, flow in view.flows.items()}
 
 
 COVERING_CYPHER = (
@@ -134,9 +151,12 @@ def governing_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
 
 GOVERNING_CYPHER = f"""
 MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids
-WITH f, {governing_list("f")} AS ids
-OPTIONAL MATCH (x:Agreement) WHERE x.id IN ids
-RETURN f.flow_id AS flow_id, collect(DISTINCT x.id) AS agreements
+CALL (f) {{
+  UNWIND {governing_list("f")} AS id
+  MATCH (x:Agreement {{id: id}})
+  RETURN collect(DISTINCT x.id) AS agreements
+}}
+RETURN f.flow_id AS flow_id, agreements
 """
 
 

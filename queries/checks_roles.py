@@ -1,16 +1,18 @@
 """The IG checks on roles and their agreements: role-holders, processor-contracts, joint-arrangements
 and agreement-expiry.
 
-An agreement covers a role whatever flows list it: registers often record the Art 28 contract or the
-Art 26 arrangement once, in agreements.csv, without repeating it on every flow it governs. So
-processor-contracts and joint-arrangements look at every agreement in the graph; agreement-expiry, which
-asks whether a flow's own paperwork is running out, looks at the agreements the flow lists.
+An agreement is paperwork for particular processing, not a blanket licence between two bodies, so
+processor-contracts and joint-arrangements count only the agreements that govern the flow
+(``queries.agreements.governs``: the flow lists it, or its ``covers`` names the flow or a system at either
+end); one that names the right parties but governs other flows is named in the finding, the hint an IG
+officer needs. agreement-expiry, which asks whether a flow's own paperwork is running out, looks at the
+agreements the flow lists.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from graph.model import Organisation, Role
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import AgreementType
+from queries.agreements import governing, governs_cypher
 from queries.checks import LIVE_FLOWS_CYPHER, check, finding, in_order
 from queries.flows import carrying, live, within
 from queries.registry import Param, ParamError
@@ -130,6 +133,25 @@ ROLE_HOLDERS = check(
 # --- processor-contracts ---------------------------------------------------------------------------
 
 
+def elsewhere_hint(ids: Sequence[str], names: str, fix: str) -> str:
+    """What to say of agreements that name the right parties but do not govern the flow (none: nothing).
+
+    >>> print(elsewhere_hint(["shcr-jca"], "both", "record one."))  # doctest: +NORMALIZE_WHITESPACE
+    ; shcr-jca names both but does not govern this flow: if it covers this processing, list it on the flow or
+    add the flow (or its system) to its covers, otherwise record one.
+    """
+    if not ids:
+        return ""
+    if len(ids) == 1:
+        said, it = f"{ids[0]} names {names} but does not govern this flow", "it covers"
+    else:
+        said, it = f"{', '.join(ids)} name {names} but do not govern this flow", "one covers"
+    return (
+        f"; {said}: if {it} this processing, list it on the flow or add the flow (or its system) to its covers, "
+        f"otherwise {fix}"
+    )
+
+
 def processor_contracts_rows(records: Iterable[Mapping[str, Any]], as_of: date) -> list[Row]:
     rows = []
     for r in in_order(records, "org_id", "role"):
@@ -137,48 +159,86 @@ def processor_contracts_rows(records: Iterable[Mapping[str, Any]], as_of: date) 
             role, others = "processor", f"a controller of the flow ({', '.join(r['counterparts'])})"
         else:
             role, others = "sub-processor", f"a controller or processor of the flow ({', '.join(r['counterparts'])})"
-        reason = (
+        fix = "record one (agreement_type art28_contract) in agreements.csv and list it on the flow."
+        missing = (
             f"{r['org_id']} is {role} on flow {r['flow_id']}, but no Art 28 contract or data sharing agreement "
-            f"valid at {as_of.isoformat()} names it together with {others}: record one (agreement_type "
-            "art28_contract) in agreements.csv and list it on the flow."
+            f"valid at {as_of.isoformat()} that governs the flow names it together with {others}"
         )
-        rows.append(finding("processor-contracts", r["flow_id"], r["org_id"], reason))
+        hint = elsewhere_hint(sorted(set(r["elsewhere"])), "both", fix)
+        rows.append(finding("processor-contracts", r["flow_id"], r["org_id"], missing + (hint or f": {fix}")))
     return rows
+
+
+def usable(view: GraphView, as_of: date, types: Iterable[str]) -> set[str]:
+    """The ids of the agreements of one of ``types`` valid at ``as_of``."""
+    wanted = set(types)
+    return {i for i, a in view.agreements.items() if a.agreement_type in wanted and a.valid_at(as_of)}
+
+
+def party_sets(view: GraphView) -> dict[str, frozenset[str]]:
+    """Each agreement's parties as a set, by agreement id, built once per view."""
+    return view.index("agreement parties", lambda v: {i: frozenset(a.parties) for i, a in v.agreements.items()})
+
+
+def naming_both(
+    contracts: Mapping[str, set[str]], parties: Mapping[str, frozenset[str]], org_id: str, counterparts: Sequence[str]
+) -> set[str]:
+    """The agreements of ``contracts`` naming ``org_id`` and one of ``counterparts``, read from the smaller
+    side: a supplier is party to a contract with each of thousands of practices."""
+    others = [contracts.get(c, set()) for c in counterparts]
+    if len(contracts.get(org_id, ())) <= sum(map(len, others)):
+        return {a for a in contracts.get(org_id, ()) if not parties[a].isdisjoint(counterparts)}
+    return {a for held in others for a in held if org_id in parties[a]}
 
 
 def processor_contracts_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     as_of = params["as_of"]
     contracts = memberships(view, as_of, PROCESSOR_COVER)
+    parties, valid = party_sets(view), usable(view, as_of, PROCESSOR_COVER)
     records = []
     for flow in carrying(view, as_of, None):
+        if not flow.processors and not flow.sub_processors:
+            continue
+        governed = governing(view, flow) & valid
         # A processor answers to a controller; a sub-processor is engaged by a processor (Art 28(4)),
         # so its contract may be with either.
         held = [(p, Role.PROCESSOR, flow.controllers) for p in flow.processors]
         held += [(s, Role.SUB_PROCESSOR, flow.controllers + flow.processors) for s in flow.sub_processors]
         for org_id, role, counterparts in held:
-            if not any(not contracts[org_id].isdisjoint(contracts[other]) for other in counterparts):
-                records.append(
-                    {"flow_id": flow.flow_id, "org_id": org_id, "role": role.value, "counterparts": list(counterparts)}
-                )
+            if any(org_id in parties[g] and not parties[g].isdisjoint(counterparts) for g in governed):
+                continue
+            naming = naming_both(contracts, parties, org_id, counterparts)
+            records.append(
+                {
+                    "flow_id": flow.flow_id,
+                    "org_id": org_id,
+                    "role": role.value,
+                    "counterparts": list(counterparts),
+                    "elsewhere": sorted(naming - governed),
+                }
+            )
     return processor_contracts_rows(records, as_of)
 
 
-# Cypher has no hash sets, so "do this processor and a counterpart share a contract" is a join done
-# by grouping: a row per (processor, counterpart) pair a flow needs covered and a row per pair a valid
-# contract covers, grouped on the pair. Testing every contract for every flow instead took 26 s on a
-# 30k-flow graph whose practices each hold their own contract. Contract pairs are made only for the
-# organisations that process on some live flow, so a DSA with thousands of parties stays linear.
-# The flows are read once, into a list of needs (whether a flow is live asked only of those with
-# processors); the join carries a need's index, not the need, and only the needs left uncovered are
-# looked up again: grouping on whole needs, lists and all, cost more than the scan.
+# Cypher has no hash sets, so "which contracts name this processor and a counterpart" is a join done by
+# grouping: a row per (processor, counterpart) pair a flow needs covered and a row per pair a valid
+# contract names, grouped on the pair. Testing every contract for every flow instead took 26 s on a 30k-flow
+# graph whose practices each hold their own contract; looking up each flow's governing contracts and testing
+# their parties took 3 s, a shared care record's contract with hundreds of parties read again for each of
+# thousands of flows. Contract pairs are made only for the organisations that process on some live flow, so
+# a DSA with thousands of parties stays linear. A need is covered when a contract naming its pair governs
+# its flow (``governs_cypher`` on the two maps, which carry the fields the rule reads); for the needs left
+# uncovered, the contracts naming the pair are the finding's hint. The join carries a need's index, not
+# the need: grouping on whole needs, lists and all, cost more than the scan.
 PROCESSOR_CONTRACTS_CYPHER = f"""
 CALL () {{
   MATCH ()-[f:FLOW]->()
   WITH f, coalesce(f.processors, []) AS processors, coalesce(f.sub_processors, []) AS sub_processors
   WHERE processors + sub_processors <> [] AND {live("f")}
-  UNWIND [p IN processors | {{flow_id: f.flow_id, org_id: p, role: 'processor', counterparts: f.controllers}}]
-       + [s IN sub_processors |
-          {{flow_id: f.flow_id, org_id: s, role: 'sub_processor', counterparts: f.controllers + processors}}]
+  WITH f, processors, sub_processors,
+       {{flow_id: f.flow_id, source: f.source, destination: f.destination, agreements: f.agreements}} AS flow
+  UNWIND [p IN processors | flow {{.*, org_id: p, role: 'processor', counterparts: f.controllers}}]
+       + [s IN sub_processors | flow {{.*, org_id: s, role: 'sub_processor', counterparts: f.controllers + processors}}]
        AS need
   RETURN collect(need) AS needs
 }}
@@ -186,23 +246,26 @@ CALL (needs) {{
   CALL (needs) {{
     UNWIND range(0, size(needs) - 1) AS i
     UNWIND needs[i].counterparts AS other
-    RETURN needs[i].org_id AS org_id, other, i
+    RETURN needs[i].org_id AS org_id, other, i, null AS contract
     UNION ALL
     UNWIND needs AS need
     WITH collect(DISTINCT need.org_id) AS engaged
     MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
     UNWIND [p IN x.parties WHERE p IN engaged] AS org_id
     UNWIND x.parties AS other
-    RETURN org_id, other, null AS i
+    RETURN org_id, other, null AS i, {{id: x.id, covers: x.covers}} AS contract
   }}
-  WITH org_id, other, collect(i) AS needing, count(i) < count(*) AS covered
+  WITH org_id, other, collect(i) AS needing, collect(contract) AS naming
   UNWIND needing AS i
-  WITH i, collect(covered) AS covers
+  WITH i, naming, needs[i] AS need
+  WITH i, naming, any(x IN naming WHERE {governs_cypher("x", "need")}) AS covered
+  WITH i, collect(covered) AS covers, collect(naming) AS namings
   WHERE NOT true IN covers
-  RETURN i
+  RETURN i, reduce(all = [], n IN namings | all + [x IN n | x.id]) AS naming
 }}
-WITH needs[i] AS need
-RETURN need.flow_id AS flow_id, need.org_id AS org_id, need.role AS role, need.counterparts AS counterparts
+WITH needs[i] AS need, naming
+RETURN need.flow_id AS flow_id, need.org_id AS org_id, need.role AS role, need.counterparts AS counterparts,
+       naming AS elsewhere
 """
 
 
@@ -214,9 +277,10 @@ def processor_contracts_cypher(run: CypherRunner, params: Mapping[str, Any]) -> 
 PROCESSOR_CONTRACTS = check(
     "processor-contracts",
     "Processors and sub-processors on live flows with no art28_contract or dsa agreement valid at the "
-    "date whose parties include them and one of the flow's controllers (for a sub-processor: a "
-    "controller or a processor of the flow). Every agreement in the graph counts, listed on the flow "
-    "or not.",
+    "date that governs the flow (the flow lists it, or its covers names the flow or a system at either "
+    "end) and whose parties include them and one of the flow's controllers (for a sub-processor: a "
+    "controller or a processor of the flow). An agreement naming those parties but not governing the flow "
+    "does not count; the finding names it.",
     processor_contracts_networkx,
     processor_contracts_cypher,
 )
@@ -229,61 +293,87 @@ def joint_arrangements_rows(records: Iterable[Mapping[str, Any]], as_of: date) -
     rows = []
     for r in in_order(records):
         controllers = ", ".join(r["controllers"])
-        # The arrangement missing the fewest controllers is the one to extend.
+        fix = "record one (agreement_type art26_arrangement) whose parties include every controller of the flow."
+        missing = (
+            f"Flow {r['flow_id']} has joint controllers {controllers}, but no Art 26 arrangement valid at "
+            f"{as_of.isoformat()} that governs the flow names all of them"
+        )
+        hint = elsewhere_hint(sorted(r["elsewhere"]), "all of them", fix)
+        if hint:
+            rows.append(finding("joint-arrangements", r["flow_id"], None, missing + hint))
+            continue
+        # Of the arrangements governing the flow, the one missing the fewest controllers is the one to extend.
         partial = sorted(r["partial"], key=lambda p: (len(p["missing"]), p["id"]))
         closest = (
-            f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})"
-            if partial
-            else " (none names any of them)"
+            f" ({partial[0]['id']} leaves out {', '.join(partial[0]['missing'])})" if partial else " (none governs it)"
         )
-        reason = (
-            f"Flow {r['flow_id']} has joint controllers {controllers}, but no Art 26 arrangement valid at "
-            f"{as_of.isoformat()} names all of them{closest}: record one (agreement_type art26_arrangement) "
-            "whose parties include every controller of the flow."
-        )
-        rows.append(finding("joint-arrangements", r["flow_id"], None, reason))
+        rows.append(finding("joint-arrangements", r["flow_id"], None, f"{missing}{closest}: {fix}"))
     return rows
 
 
 def joint_arrangements_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
     as_of = params["as_of"]
-    arrangements = memberships(view, as_of, [AgreementType.ART26_ARRANGEMENT.value])
+    art26 = [AgreementType.ART26_ARRANGEMENT.value]
+    arrangements = memberships(view, as_of, art26)
+    valid = usable(view, as_of, art26)
     records = []
     for flow in carrying(view, as_of, None):
         if not flow.joint:
             continue
-        held = [arrangements[c] for c in flow.controllers]
-        if set.intersection(*held):
+        governed = governing(view, flow) & valid
+        missing = {a: [c for c in flow.controllers if a not in arrangements[c]] for a in governed}
+        if any(not left_out for left_out in missing.values()):
             continue
-        partial = [
-            {"id": a, "missing": [c for c in flow.controllers if a not in arrangements[c]]} for a in set.union(*held)
-        ]
-        records.append({"flow_id": flow.flow_id, "controllers": list(flow.controllers), "partial": partial})
+        naming_all = set.intersection(*(arrangements[c] for c in flow.controllers))
+        partial = [{"id": a, "missing": m} for a, m in missing.items()]
+        records.append(
+            {
+                "flow_id": flow.flow_id,
+                "controllers": list(flow.controllers),
+                "partial": partial,
+                "elsewhere": sorted(naming_all - governed),
+            }
+        )
     return joint_arrangements_rows(records, as_of)
 
 
 # The same join by grouping as for processor contracts: per controller, its joint flows meet its
-# arrangements; per (flow, arrangement), the controllers they share. An arrangement covers the flow
-# when it shares all of them.
+# arrangements; per (flow, arrangement), the controllers they share, and whether the arrangement governs
+# the flow (``governs_cypher`` on the two maps). An arrangement covers the flow when it governs it and
+# shares all of them; one sharing all but not governing the flow is the finding's hint. The flows left
+# open (a few dozen on a national graph) are matched once more against the valid arrangements, read once,
+# for those that govern them: one naming none of the controllers never meets the flow in the join, yet it
+# is the arrangement to extend.
 JOINT_ARRANGEMENTS_CYPHER = f"""
 CALL () {{
   {LIVE_FLOWS_CYPHER} AND f.joint
   UNWIND f.controllers AS party
-  RETURN party, {{flow_id: f.flow_id, controllers: f.controllers}} AS flow, null AS arrangement
+  RETURN party, {{flow_id: f.flow_id, controllers: f.controllers, source: f.source, destination: f.destination,
+                  agreements: f.agreements}} AS flow, null AS arrangement
   UNION ALL
   MATCH (x:Agreement) WHERE x.agreement_type = 'art26_arrangement' AND {VALID_AGREEMENT_CYPHER}
   UNWIND x.parties AS party
-  RETURN party, null AS flow, x.id AS arrangement
+  RETURN party, null AS flow, {{id: x.id, covers: x.covers}} AS arrangement
 }}
 WITH party, collect(flow) AS flows, collect(arrangement) AS arrangements
 UNWIND flows AS flow
 UNWIND CASE WHEN arrangements = [] THEN [null] ELSE arrangements END AS arrangement
-WITH flow.flow_id AS flow_id, flow.controllers AS controllers, arrangement, collect(party) AS shared
-WITH flow_id, controllers,
-     collect(CASE WHEN arrangement IS NOT NULL THEN {{id: arrangement, shared: shared}} END) AS partial
-WHERE none(p IN partial WHERE size(p.shared) = size(controllers))
-RETURN flow_id, controllers,
-       [p IN partial | {{id: p.id, missing: [c IN controllers WHERE NOT c IN p.shared]}}] AS partial
+WITH flow, arrangement, collect(DISTINCT party) AS shared
+WITH flow, collect(CASE WHEN arrangement IS NOT NULL
+                        THEN {{id: arrangement.id, shared: shared, governs: {governs_cypher("arrangement", "flow")}}}
+                   END) AS met
+WHERE none(m IN met WHERE m.governs AND size(m.shared) = size(flow.controllers))
+WITH collect({{flow: flow, met: met}}) AS open
+CALL () {{
+  MATCH (x:Agreement) WHERE x.agreement_type = 'art26_arrangement' AND {VALID_AGREEMENT_CYPHER}
+  RETURN collect({{id: x.id, covers: x.covers, parties: x.parties}}) AS arrangements
+}}
+UNWIND open AS o
+WITH o.flow AS flow, o.met AS met, arrangements
+RETURN flow.flow_id AS flow_id, flow.controllers AS controllers,
+       [x IN arrangements WHERE {governs_cypher("x", "flow")} |
+        {{id: x.id, missing: [c IN flow.controllers WHERE NOT c IN x.parties]}}] AS partial,
+       [m IN met WHERE NOT m.governs AND size(m.shared) = size(flow.controllers) | m.id] AS elsewhere
 """
 
 
@@ -295,8 +385,9 @@ def joint_arrangements_cypher(run: CypherRunner, params: Mapping[str, Any]) -> l
 JOINT_ARRANGEMENTS = check(
     "joint-arrangements",
     "Live flows whose controllers act jointly (joint true) with no art26_arrangement valid at the date "
-    "whose parties include every controller of the flow. Every agreement in the graph counts, listed on "
-    "the flow or not.",
+    "that governs the flow (the flow lists it, or its covers names the flow or a system at either end) "
+    "and whose parties include every controller of the flow. An arrangement naming them all but "
+    "not governing the flow does not count; the finding names it.",
     joint_arrangements_networkx,
     joint_arrangements_cypher,
 )

@@ -1,4 +1,5 @@
-"""Write docs/queries.md from the query catalogue, and the generated parts of docs/register.md.
+"""Write docs/queries.md from the query catalogue, docs/records.md from the records' declarations, and the
+generated parts of docs/register.md.
 
     .venv/bin/python scripts/gen_docs.py          # rewrite both
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 when either is stale
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "spec"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(SPEC), str(ROOT / "scripts")]
 
+from records_doc import render_records  # noqa: E402
 from register_doc import render_register  # noqa: E402
 
 import queries  # noqa: E402
@@ -32,6 +34,7 @@ from loaders.register import validate_together  # noqa: E402
 
 OUT = ROOT / "docs" / "queries.md"
 REGISTER_DOC = ROOT / "docs" / "register.md"
+RECORDS_DOC = ROOT / "docs" / "records.md"
 
 
 def examples() -> dict[str, Any]:
@@ -98,7 +101,7 @@ def render() -> str:
 
 def documents() -> dict[Path, str]:
     """Each generated document's path and what it should hold now."""
-    return {OUT: render(), REGISTER_DOC: render_register(REGISTER_DOC.read_text())}
+    return {OUT: render(), REGISTER_DOC: render_register(REGISTER_DOC.read_text()), RECORDS_DOC: render_records()}
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import queries
-from app.cli import audit, check, history, imports, query, reference, registers, serve, synth, tokens, view
+from app.cli import audit, check, export, history, imports, query, reference, registers, serve, synth, tokens, view
 from app.cli.common import UserError, fail, report_problems, store_options
 from app.settings import SettingsError
 from app.views.errors import ViewError
@@ -28,6 +28,7 @@ examples:
   icsgraph load data/demo/national data/demo/greater-manchester
   icsgraph query practices-shcr-only --param icb=QT6 --format table
   icsgraph query practices-shcr-only --register my-register/ --format json
+  icsgraph export ropa --org QOP -o qop-ropa.xlsx
   icsgraph serve --demo
 
 environment: ICSGRAPH_DATA (data directory), NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
@@ -47,6 +48,7 @@ COMMANDS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     query.add_query,
     check.add_check,
     view.add_view,
+    export.add_export,
     synth.add_synth,
     imports.add_import,
     query.add_queries,

@@ -20,6 +20,7 @@ from app.views.groups import expanded
 from app.views.icb import icb_view
 from app.views.lineage import lineage_view
 from app.views.network import Links, Picture, render
+from app.views.org import org_view, render_org
 from app.views.result import result_view
 from graph.store import Store
 from graph.vocab import DataCategory, Identifiability, Purpose
@@ -32,6 +33,7 @@ examples:
   icsgraph view node P82001 --demo -o p82001.html
   icsgraph view node gmcr --upstream --depth 2 -o gmcr-sources.html
   icsgraph view chain P82001 nw-sde-tre --demo -o chain.html
+  icsgraph view org QOP --demo -o qop-page.html
   icsgraph view query practices-shcr-only --param icb=QT6 --register my-register/ -o headline.html
 """
 
@@ -72,7 +74,11 @@ def picture_for(args: argparse.Namespace, store: Store) -> Picture:
 def cmd_view(args: argparse.Namespace) -> int:
     store = open_for(args)
     try:
-        html = render(picture_for(args, store))
+        if args.view == "org":
+            as_of: date = AS_OF.parse(args.as_of) if args.as_of else date.today()
+            html = render_org(org_view(store.run, Links(args.link_base), args.id, as_of=as_of))
+        else:
+            html = render(picture_for(args, store))
     finally:
         store.close()
     if args.output == "-":
@@ -97,7 +103,7 @@ def add_view(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     view = commands.add_parser(
         "view",
-        help="write a network view (lineage, ICB network, chain, query answer) as a self-contained HTML file",
+        help="write a view (lineage, ICB network, chain, query answer, organisation) as a self-contained HTML file",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -117,6 +123,10 @@ def add_view(commands: Any, common: argparse.ArgumentParser) -> None:
     chain.add_argument("source")
     chain.add_argument("target")
     chain.add_argument("--path", type=int, default=1, help="which path, shortest first (default 1)")
+    org = kinds.add_parser(
+        "org", parents=[common, shared], help="an organisation's page: roles, flows, agreements, IG findings"
+    )
+    org.add_argument("id", help="the organisation's ODS code or local id")
     result = kinds.add_parser("query", parents=[common, shared], help="a named query's answer as a network")
     result.add_argument("name", help="query name (see: icsgraph queries)")
     result.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeat")

@@ -19,6 +19,7 @@ from app.views.home import home_page
 from app.views.icb import icb_view
 from app.views.lineage import lineage_view
 from app.views.network import Links, render
+from app.views.org import org_view, render_org
 from app.views.result import result_view
 from graph.vocab import DataCategory, Identifiability, Purpose
 from queries.deprivation import OptInSystem
@@ -103,6 +104,17 @@ def icb(
     return HTMLResponse(
         render(icb_view(state.ask, LINKS, icb, as_of=as_of or date.today(), expand=expanded(expand)), site=True)
     )
+
+
+@router.get("/org/{org_id}", response_model=None, responses={**HTML, **documented(404)})
+def org(
+    state: State,
+    org_id: Annotated[str, Path(description="the organisation's ODS code or local id")],
+    as_of: AsOf = None,
+) -> HTMLResponse:
+    """One organisation: the roles it holds, its live flows in and out (a table and a small network), its
+    agreements, the IG findings on its flows, and links to its RoPA and IAFR downloads and lineage views."""
+    return HTMLResponse(render_org(org_view(state.ask, LINKS, org_id, as_of=as_of or date.today())))
 
 
 @router.get("/chain", response_model=None, responses={**HTML, **documented(404)})

@@ -68,6 +68,10 @@ class Links:
         pairs = [*params.items(), *(("expand", e) for e in expand)]
         return self._to(f"/views/node/{quote(identifier, safe='')}", pairs)
 
+    def org(self, identifier: str, **params: Any) -> str | None:
+        """An organisation's own page."""
+        return self._to(f"/views/org/{quote(identifier, safe='')}", params)
+
     def icb(self, code: str, expand: Sequence[str] = (), **params: Any) -> str | None:
         return self._to(f"/views/icb/{quote(code, safe='')}", [*params.items(), *(("expand", e) for e in expand)])
 
@@ -146,7 +150,8 @@ class Canvas:
         emphasis: bool = False,
         **options: Any,
     ) -> None:
-        """Draw a graph node; a click opens its own view unless ``href`` says otherwise."""
+        """Draw a graph node; a click opens its own page (an organisation's) or view (a system's lineage) unless
+        ``href`` says otherwise."""
         identifier = str(record["id"])
         if identifier in self._nodes:
             return
@@ -158,7 +163,8 @@ class Canvas:
             node_tip(record, extra),
             shape,
             colour,
-            href=href or self.links.node(identifier),
+            href=href
+            or (self.links.org(identifier) if record["kind"] == "organisation" else self.links.node(identifier)),
             size=26 if emphasis else 16,
             borderWidth=4 if emphasis else 1,
             **options,

@@ -136,10 +136,16 @@ class Build:
         return f"{self.ics.prefix}-{GP_SYSTEMS[self.suppliers[practice]][0]}"
 
     def agree(
-        self, agreement_id: str, agreement_type: AgreementType, parties: Iterable[str], during: str, reference: str
+        self,
+        agreement_id: str,
+        agreement_type: AgreementType,
+        parties: Iterable[str],
+        during: str,
+        reference: str,
+        covers: Iterable[str] = (),
     ) -> None:
-        """An agreement valid ``during`` (``start..end``)."""
-        self.records.agreement(agreement_id, agreement_type, parties, *span(during), reference)
+        """An agreement valid ``during`` (``start..end``), governing ``covers`` besides the flows listing it."""
+        self.records.agreement(agreement_id, agreement_type, parties, *span(during), reference, covers)
 
     def send(self, kind: Kind, flow_id: str, source: str, to: str, what: Iterable[DataCategory], **own: Any) -> None:
         send(self.records, kind, f"{self.ics.prefix}-{flow_id}", source, to, what, **own)

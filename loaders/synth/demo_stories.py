@@ -195,6 +195,40 @@ def greater_manchester(b: Build) -> list[str]:
         "Art 6 basis not recorded",
         art6=(),
     )
+
+    # Manchester's trust and council jointly control a linked PHM dataset. The DSA with the CSU governs it
+    # through its covers; no Art 26 arrangement does: the GMCR's names both but is paperwork for the record.
+    mlco, council = "phm-manchester", "E08000003"
+    b.agree(
+        "gm-dsa-phm-manchester",
+        A.DSA,
+        ["R0A", council, NECS],
+        "2024-09-01..2028-08-31",
+        "Manchester locality linked dataset: extract, pseudonymisation and linkage by the CSU",
+        covers=[f"gm-{mlco}"],
+    )
+    b.send(
+        RECORD_TO_PHM,
+        mlco,
+        "gmcr",
+        "phm-gm",
+        [C.ACUTE, C.COMMUNITY, C.SOCIAL_CARE],
+        controllers=["R0A", council],
+        joint=True,
+        agreements=[CAG_RISK],
+        valid_from=date(2024, 10, 7),
+        transport="GMCR extract, pseudonymised by the CSU",
+    )
+    b.plant(
+        Defect(
+            "joint-arrangements",
+            key,
+            f"gm-{mlco}",
+            None,
+            f"R0A and {council} jointly control a PHM dataset; gm-art26-shcr names both but governs the GMCR's flows",
+        ),
+        "Joint controllers of the Manchester linked dataset; the GMCR arrangement was taken to cover it",
+    )
     gap = b.chosen["art26"].org_id
     b.leave("gm-art26-shcr", gap)
     b.plant(

@@ -23,7 +23,7 @@ from graph.model import Flow, Organisation, ReferenceData, Register, within
 from graph.vocab import OrgType
 from loaders.synth.defects import ANCHOR, RATES, Planted, plant
 from loaders.synth.ics import Ics, Plan, Tier
-from loaders.synth.national import SDES, build_national, csu_of
+from loaders.synth.national import SDES, build_national, cover_hosting, csu_of
 from loaders.synth.records import Records
 from loaders.synth.sources import local_authority_flows, practice_flows, trust_flows
 
@@ -116,10 +116,13 @@ def replicate(records: Records, planted: list[Planted], scale: int) -> list[Plan
     """``scale - 1`` copies of every system and flow: each copy of a flow joins the copies of its systems.
 
     The copies keep the organisations, agreements, tiers and defect rates: a stress load, not a new
-    England. Copy ``k`` of ``x`` is ``x-xk``.
+    England. Copy ``k`` of ``x`` is ``x-xk``; an agreement covering a system or flow covers its copies too.
     """
     systems, flows = list(records.systems.values()), list(records.flows.values())
     system_ids = set(records.systems)
+    for agreement in [a for a in records.agreements.values() if a.covers]:
+        copied = [c + f"-x{k}" for k in range(2, scale + 1) for c in agreement.covers]
+        records.agreements[agreement.agreement_id] = replace(agreement, covers=agreement.covers + tuple(copied))
     copies = list(planted)
     for k in range(2, scale + 1):
         suffix = f"-x{k}"
@@ -180,6 +183,7 @@ def synthesise(
         for council in ics.local_authorities:
             local_authority_flows(records, plan, council)
         plan.platform_links(records)
+    cover_hosting(records)
     planted, populations = plant(records, Random(f"{seed}:defects"), reference.organisations)
     planted = replicate(records, planted, scale)
     return Synthesis(records.register(name), tiers, planted, populations)

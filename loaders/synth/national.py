@@ -8,7 +8,7 @@ define them so that both can be loaded together; every other body gets a ``syn-`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from graph.model import Organisation
@@ -288,3 +288,17 @@ def build_national(
             valid_from=date(2024, 6, 1),
             transport="SDE output checking (airlock)",
         )
+
+
+def cover_hosting(records: Records) -> None:
+    """EMIS's hosting contract with AWS governs every flow into or out of an EMIS Web system.
+
+    A sub-processing contract is recorded once, its ``covers`` naming the systems it is for, not listed on
+    every practice's flow; the GP systems exist once every ICS is built, so this runs last.
+    """
+    hosted = [
+        s.system_id
+        for s in records.systems.values()
+        if s.system_type is SystemType.GP_CLINICAL_SYSTEM and s.supplier == EMIS
+    ]
+    records.agreements[EMIS_AWS] = replace(records.agreements[EMIS_AWS], covers=tuple(hosted))

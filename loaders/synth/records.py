@@ -89,10 +89,11 @@ class Records:
         start: date | None,
         end: date | None = None,
         reference: str | None = None,
+        covers: Iterable[str] = (),
     ) -> str:
         assert agreement_id not in self.agreements, agreement_id
         self.agreements[agreement_id] = Agreement(
-            agreement_id, agreement_type, tuple(dict.fromkeys(parties)), start, end, reference
+            agreement_id, agreement_type, tuple(dict.fromkeys(parties)), start, end, reference, tuple(covers)
         )
         return agreement_id
 

@@ -212,7 +212,7 @@ def test_a_query_answer(store: MemoryStore, base: str, page: tuple[Page, Watch])
     url = f"{base}/views/query/practices-shcr-only?icb=QOP&{AS_OF}"
     assert open_view(browser_page, url) == len(expected)
     click_node(browser_page, clickable(browser_page, sorted(row["practice"] for row in rows)))
-    browser_page.wait_for_url("**/views/node/*")
+    browser_page.wait_for_url("**/views/org/*")  # an organisation opens its own page
 
 
 def test_names_are_shown_as_text_and_never_run(store: MemoryStore, base: str, page: tuple[Page, Watch]) -> None:

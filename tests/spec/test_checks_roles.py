@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from check_support import AGREEMENTS_HEADER, ALL_SYSTEMS, ORGANISATIONS_HEADER, finding, flow, flows, keys
-from support import Example, register
+from support import Example, header, register
 
 import queries
 
@@ -109,14 +109,14 @@ def test_roles_on_flows_not_live_are_not_reported(make_store, ask):
 # --- processor-contracts ---------------------------------------------------------------------------
 
 PROCESSOR = (
-    "{} is processor on flow {}, but no Art 28 contract or data sharing agreement valid at 2026-11-25 names it "
-    "together with a controller of the flow ({}): record one (agreement_type art28_contract) in agreements.csv and "
-    "list it on the flow."
+    "{} is processor on flow {}, but no Art 28 contract or data sharing agreement valid at 2026-11-25 that governs "
+    "the flow names it together with a controller of the flow ({}): record one (agreement_type art28_contract) in "
+    "agreements.csv and list it on the flow."
 )
 SUB_PROCESSOR = (
-    "{} is sub-processor on flow {}, but no Art 28 contract or data sharing agreement valid at 2026-11-25 names it "
-    "together with a controller or processor of the flow ({}): record one (agreement_type art28_contract) in "
-    "agreements.csv and list it on the flow."
+    "{} is sub-processor on flow {}, but no Art 28 contract or data sharing agreement valid at 2026-11-25 that "
+    "governs the flow names it together with a controller or processor of the flow ({}): record one (agreement_type "
+    "art28_contract) in agreements.csv and list it on the flow."
 )
 
 
@@ -136,16 +136,16 @@ c6,art28_contract,QBB;emis,2020-01-01,
 """,
             flows=flows(
                 flow("f1", controllers="A00001", processors="emis", agreements="c1"),
-                flow("f2", controllers="A00002", processors="emis"),
+                flow("f2", controllers="A00002", processors="emis", agreements="c2"),
                 flow("f3", controllers="A00003", processors="emis", agreements="c3"),
                 flow("f4", controllers="B00001", processors="emis", agreements="c4"),
-                flow("f5", controllers="QAA", processors="emis", agreements="c5"),
-                flow("f6", controllers="QAA;A00001", processors="emis"),
+                flow("f5", controllers="QAA", processors="emis", agreements="c5;c6"),
+                flow("f6", controllers="QAA;A00001", processors="emis", agreements="c1"),
             ),
         )
     )
-    # f1 and f6 are covered by c1 (f6 through its controller A00001), f2 by the DSA c2, listed or not;
-    # c3 has expired, c4 has not started, a DPIA is not a contract, c6 names another controller.
+    # f1 and f6 are covered by c1 (f6 through its controller A00001), f2 by the DSA c2; c3 has expired,
+    # c4 has not started, a DPIA is not a contract, c6 names another controller.
     assert ask(store, "processor-contracts") == [
         finding("processor-contracts", "f3", "emis", PROCESSOR.format("emis", "f3", "A00003")),
         finding("processor-contracts", "f4", "emis", PROCESSOR.format("emis", "f4", "B00001")),
@@ -169,10 +169,10 @@ c5,art28_contract,A00002;aws,2020-01-01,
 c6,art28_contract,0AR;aws,2020-01-01,
 """,
             flows=flows(
-                flow("f1", controllers="A00001", processors="emis", sub_processors="aws"),
-                flow("f2", controllers="A00002", processors="0AR", sub_processors="aws"),
-                flow("f3", controllers="A00003", processors="emis;0AR", sub_processors="aws"),
-                flow("f4", controllers="A00003", sub_processors="0AR"),
+                flow("f1", controllers="A00001", processors="emis", sub_processors="aws", agreements="c1;c4"),
+                flow("f2", controllers="A00002", processors="0AR", sub_processors="aws", agreements="c5"),
+                flow("f3", controllers="A00003", processors="emis;0AR", sub_processors="aws", agreements="c3;c4"),
+                flow("f4", controllers="A00003", sub_processors="0AR", agreements="c6"),
             ),
         )
     )
@@ -182,6 +182,49 @@ c6,art28_contract,0AR;aws,2020-01-01,
         finding("processor-contracts", "f2", "0AR", PROCESSOR.format("0AR", "f2", "A00002")),
         finding("processor-contracts", "f3", "0AR", PROCESSOR.format("0AR", "f3", "A00003")),
         finding("processor-contracts", "f4", "0AR", SUB_PROCESSOR.format("0AR", "f4", "A00003")),
+    ]
+
+
+def test_only_a_contract_that_governs_the_flow_counts_and_one_that_does_not_is_named(make_store, ask):
+    covers = header("agreements", "agreement_id", "agreement_type", "parties", "covers") + "\n"
+    store = make_store(
+        register(
+            systems=ALL_SYSTEMS,
+            organisations=SUPPLIERS,
+            agreements=covers
+            + """\
+gp-dpa,art28_contract,A00001;A00002;emis,gp-a
+phm-dpa,dsa,A00002;emis,f3
+risk-dpa,art28_contract,A00001;emis,
+""",
+            flows=flows(
+                flow("f1", source="A00001", destination="gp-a", controllers="A00001", processors="emis"),
+                flow("f2", source="A00001", destination="phm", controllers="A00001", processors="emis"),
+                flow("f3", source="A00002", destination="phm", controllers="A00002", processors="emis"),
+                flow("f4", source="A00002", destination="shcr", controllers="A00002", processors="emis"),
+                flow("f5", source="gp-a", destination="phm", controllers="A00001", processors="emis"),
+                flow(
+                    "f6",
+                    source="A00001",
+                    destination="dw",
+                    controllers="A00001",
+                    processors="emis",
+                    agreements="risk-dpa",
+                ),
+            ),
+        )
+    )
+    # gp-dpa covers every flow into or out of gp-a (f1, f5); phm-dpa covers f3 alone; risk-dpa governs f6,
+    # which lists it. f2 and f4 have contracts naming the right parties, but for other processing.
+    reason = (
+        "emis is processor on flow {}, but no Art 28 contract or data sharing agreement valid at 2026-11-25 that "
+        "governs the flow names it together with a controller of the flow ({}); {} name both but do not govern this "
+        "flow: if one covers this processing, list it on the flow or add the flow (or its system) to its covers, "
+        "otherwise record one (agreement_type art28_contract) in agreements.csv and list it on the flow."
+    )
+    assert ask(store, "processor-contracts") == [
+        finding("processor-contracts", "f2", "emis", reason.format("f2", "A00001", "gp-dpa, risk-dpa")),
+        finding("processor-contracts", "f4", "emis", reason.format("f4", "A00002", "gp-dpa, phm-dpa")),
     ]
 
 
@@ -201,8 +244,8 @@ def test_processors_on_flows_not_live_are_not_reported(make_store, ask):
 # --- joint-arrangements ----------------------------------------------------------------------------
 
 JOINT = (
-    "Flow {} has joint controllers {}, but no Art 26 arrangement valid at 2026-11-25 names all of them{}: "
-    "record one (agreement_type art26_arrangement) whose parties include every controller of the flow."
+    "Flow {} has joint controllers {}, but no Art 26 arrangement valid at 2026-11-25 that governs the flow names all "
+    "of them{}: record one (agreement_type art26_arrangement) whose parties include every controller of the flow."
 )
 
 
@@ -218,16 +261,18 @@ j3,art26_arrangement,A00001;B00001,2021-04-01,
 j4,dsa,A00003;B00001,2021-04-01,
 """,
             flows=flows(
-                flow("f1", controllers="A00001;A00002", joint="true", destination="shcr"),
-                flow("f2", controllers="A00001;A00002;A00003;B00001", joint="true", destination="shcr"),
-                flow("f3", controllers="A00001;A00003", joint="true", destination="shcr", agreements="j2"),
-                flow("f4", controllers="A00003;B00001", joint="true", destination="shcr", agreements="j4"),
+                flow("f1", controllers="A00001;A00002", joint="true", destination="shcr", agreements="j1"),
+                flow(
+                    "f2", controllers="A00001;A00002;A00003;B00001", joint="true", destination="shcr", agreements="j1"
+                ),
+                flow("f3", controllers="A00001;A00003", joint="true", destination="shcr", agreements="j1;j2"),
+                flow("f4", controllers="A00003;B00001", joint="true", destination="shcr", agreements="j3;j4"),
                 flow("f5", controllers="A00003;B00001", destination="shcr"),
             ),
         )
     )
-    # f1 is covered by j1, listed or not; j2 has expired; a DSA is not an Art 26 arrangement; f5's
-    # controllers do not act jointly.
+    # f1 is covered by j1; j2 has expired; a DSA is not an Art 26 arrangement; f5's controllers do not
+    # act jointly. The arrangement missing the fewest controllers is named.
     assert ask(store, "joint-arrangements") == [
         finding(
             "joint-arrangements",
@@ -244,14 +289,61 @@ def test_joint_flow_with_no_arrangement_at_all(make_store, ask):
     store = make_store(
         register(
             systems=ALL_SYSTEMS,
+            agreements=AGREEMENTS_HEADER + "j1,art26_arrangement,A00002;A00003,2021-04-01,\n",
             flows=flows(
                 flow("f1", controllers="A00001;RAA", joint="true", destination="shcr"),
                 flow("f2", controllers="A00001;RAA", joint="true", destination="shcr", status="ceased"),
+                flow("f3", controllers="A00001;RAA", joint="true", destination="shcr", agreements="j1"),
             ),
         )
     )
+    # j1 governs f3 though it names neither controller: it is still the arrangement to extend.
     assert ask(store, "joint-arrangements") == [
-        finding("joint-arrangements", "f1", None, JOINT.format("f1", "A00001, RAA", " (none names any of them)"))
+        finding("joint-arrangements", "f1", None, JOINT.format("f1", "A00001, RAA", " (none governs it)")),
+        finding("joint-arrangements", "f3", None, JOINT.format("f3", "A00001, RAA", " (j1 leaves out A00001, RAA)")),
+    ]
+
+
+def test_an_arrangement_for_other_processing_does_not_count_and_is_named(make_store, ask):
+    covers = header("agreements", "agreement_id", "agreement_type", "parties", "covers") + "\n"
+    store = make_store(
+        register(
+            systems=ALL_SYSTEMS,
+            agreements=covers
+            + """\
+shcr-jca,art26_arrangement,A00001;A00002;RAA,shcr
+phm-jca,art26_arrangement,A00001;A00002,f3
+""",
+            flows=flows(
+                flow("f1", source="A00001", destination="shcr", controllers="A00001;A00002", joint="true"),
+                flow("f2", source="A00001", destination="phm", controllers="A00001;A00002", joint="true"),
+                flow("f3", source="A00002", destination="phm", controllers="A00001;A00002", joint="true"),
+                flow("f4", source="shcr", destination="phm", controllers="A00001;RAA", joint="true"),
+                flow("f5", source="A00002", destination="phm", controllers="A00002;RAA", joint="true"),
+            ),
+        )
+    )
+    # shcr-jca governs every flow into or out of the ShCR (f1, f4), phm-jca only f3: the ShCR's arrangement
+    # hides no gap for the PHM platform (f2, f5), but is the hint where it names every controller.
+    assert ask(store, "joint-arrangements") == [
+        finding(
+            "joint-arrangements",
+            "f2",
+            None,
+            "Flow f2 has joint controllers A00001, A00002, but no Art 26 arrangement valid at 2026-11-25 that governs "
+            "the flow names all of them; phm-jca, shcr-jca name all of them but do not govern this flow: if one covers "
+            "this processing, list it on the flow or add the flow (or its system) to its covers, otherwise record one "
+            "(agreement_type art26_arrangement) whose parties include every controller of the flow.",
+        ),
+        finding(
+            "joint-arrangements",
+            "f5",
+            None,
+            "Flow f5 has joint controllers A00002, RAA, but no Art 26 arrangement valid at 2026-11-25 that governs the "
+            "flow names all of them; shcr-jca names all of them but does not govern this flow: if it covers this "
+            "processing, list it on the flow or add the flow (or its system) to its covers, otherwise record one "
+            "(agreement_type art26_arrangement) whose parties include every controller of the flow.",
+        ),
     ]
 
 
