@@ -3,7 +3,8 @@
 It must draw its network with the nodes its flows name (worked out here from the graph), list every flow,
 agreement and finding the organisation's dossier holds, offer its RoPA and IAFR as downloads that answer,
 open from a click on an organisation in another view, and pass axe-core's accessibility rules with no
-serious or critical violation. Uses the server, browser and page fixtures of ``test_views_browser``.
+serious or critical violation. Uses the server fixtures of ``test_views_browser``; the browser and page
+come from ``conftest``.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import Watch
 from playwright.sync_api import Page
 from test_views_browser import (
     AS_OF,
     DAY,
-    Watch,
     base,
-    browser,
     click_node,
     clickable,
     open_view,
-    page,
     store,
     with_groups,
 )
@@ -30,7 +29,7 @@ from graph.memory import MemoryStore
 from queries.dossier import DOSSIER
 from queries.iafr import IAFR
 
-__all__ = ["base", "browser", "page", "store"]  # the fixtures, shared with test_views_browser
+__all__ = ["base", "store"]  # the fixtures, shared with test_views_browser (browser and page: conftest)
 GROUP_ABOVE = 30  # as app.views.org
 
 
