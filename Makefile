@@ -25,7 +25,7 @@ run: setup
 test: setup browser
 	bash scripts/test.sh
 
-## test-quick: the edit-test loop in under a minute: ruff, then pytest on the embedded store only
+## test-quick: the edit-test loop: ruff, then pytest on the embedded store only
 ##   (tests/spec, unit, cli, api and the doctests; no Neo4j, no browser, no generative or slow tests)
 test-quick: setup
 	$(BIN)/ruff check .
