@@ -23,6 +23,7 @@ from graph.model import Flow, Organisation
 from graph.vocab import OrgType
 from loaders.reference import read_gp_suppliers
 from loaders.synth import ANCHOR, synthesise
+from loaders.synth.national import NHS_ENGLAND
 from queries import ropa as r
 from queries.agreements import governing as governing_ids
 from queries.cells import agreement_label, words
@@ -60,7 +61,7 @@ def sample(store: MemoryStore) -> list[str]:
     chosen = rng.sample(of_type(OrgType.GP_PRACTICE), 3) + rng.sample(of_type(OrgType.ICB), 2)
     chosen += rng.sample(of_type(OrgType.ACUTE_TRUST, OrgType.MENTAL_HEALTH_TRUST, OrgType.COMMUNITY_TRUST), 2)
     chosen += rng.sample(of_type(OrgType.LOCAL_AUTHORITY), 1) + sorted(set(abroad))[:1]
-    chosen += ["0AR", "syn-csu-ml", "syn-emis", "syn-palantir", "X26"]
+    chosen += ["0AR", "syn-csu-ml", "syn-emis", "syn-palantir", NHS_ENGLAND]
     return list(dict.fromkeys(chosen))
 
 
@@ -128,7 +129,9 @@ def test_every_filled_cell_traces_back_to_a_field_of_the_rows_flows(store: Memor
         for row in store.run(check, check.bind({"as_of": ANCHOR}))
     }
     filled: set[str] = set()
-    for org in sample(store):
+    chosen = sample(store)
+    assert all(org in store.view.nodes for org in chosen), [org for org in chosen if org not in store.view.nodes]
+    for org in chosen:
         [ropa] = store.run(r.ROPA, {"org_id": org, "as_of": ANCHOR})
         for row in ropa["controller"]:
             check_row(store, org, row, lambda f, o=org: o in f.controllers or f.recipient_controller == o, found)
