@@ -178,7 +178,7 @@ def test_no_token_is_kept_in_plain_text(server: Any, tmp_path: Path) -> None:
         content = path.read_bytes()
         for secret in [*secrets, tokens["wrong"]]:
             assert secret.encode() not in content, path
-            assert secret.split("_", 2)[-1].encode() not in content, path  # nor the secret part alone (which may hold "_")
+            assert secret.split("_", 2)[-1].encode() not in content, path  # nor the secret alone (it may hold "_")
     stored = json.loads((tmp_path / "data" / "tokens.json").read_text())["tokens"]
     assert {entry["name"] for entry in stored} == set(ROLES)
     assert all(len(entry["salt"]) == 32 and len(entry["hash"]) == 64 for entry in stored)
