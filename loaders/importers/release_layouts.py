@@ -348,8 +348,9 @@ def read_release_register(path: Path, period: Period | None = None, limits: Limi
         raise InvalidRegister(
             path.stem, [Problem(where, None, None, None, str(error).removeprefix(f"{where}, "))]
         ) from None
+    has = ", ".join(book.names) or "no worksheets"
     expected = (
         "not a data release register: expected the sheets DataReleases and PurposeStatements (2017 layout) or "
-        f"Agreements, Datasets and DataReleases (Data Uses Register); the workbook has: {', '.join(book.names)}"
+        f"Agreements, Datasets and DataReleases (Data Uses Register); the workbook has: {has}"
     )
     raise InvalidRegister(path.stem, [Problem(where, None, None, None, expected)])

@@ -110,6 +110,9 @@ class _Import:
     def sheet_for(self, table: TableMap, book: Sheets) -> Sheet | None:
         names = list(book.names)
         csv = self.path.suffix.lower() == ".csv"
+        if not names:
+            self.fail(table, "sheet", table.sheet or "", "a worksheet with the register's rows; the workbook has none")
+            return None
         if table.sheet is None:
             name = names[0]
         elif csv:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart
 from support import tiny_reference
 
 from app.cli import main
@@ -282,6 +283,23 @@ def test_a_file_that_is_not_a_spreadsheet(tmp_path: Path) -> None:
     with pytest.raises(InvalidRegister) as raised:
         import_sheet(tmp_path / "broken.xlsx", parse_mapping(MAPPING, "map.toml"), tiny_reference())
     assert "broken.xlsx: not a readable .xlsx workbook" in str(raised.value.problems[0])
+
+
+def test_a_workbook_with_no_worksheet_is_told_so(tmp_path: Path) -> None:
+    """A workbook of chart sheets only: no rows to read, whether the mapping names a sheet or takes the first."""
+    book = Workbook()
+    book.create_chartsheet("Chart").add_chart(BarChart())
+    book.remove(book["Sheet"])
+    book.save(tmp_path / "charts.xlsx")
+    first = '[[table]]\nregister = "flows"' + MAPPING.split('[[table]]\nregister = "flows"')[1].replace(
+        'sheet = "Flows"\n', ""
+    )
+    for mapping, key in ((first, "''"), (MAPPING, "'Flows'")):
+        with pytest.raises(InvalidRegister) as raised:
+            import_sheet(tmp_path / "charts.xlsx", parse_mapping(mapping, "map.toml"), tiny_reference())
+        told = [str(problem) for problem in raised.value.problems]
+        assert any(f"key sheet: {key}: " in line and "the workbook has" in line for line in told), told
+        assert all("the workbook has: " not in line or line.rstrip()[-1] != ":" for line in told), told
 
 
 def test_every_problem_in_the_cells_is_reported_at_once(tmp_path: Path) -> None:
