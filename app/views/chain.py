@@ -39,14 +39,14 @@ def roles(row: Mapping[str, Any]) -> list[tuple[str, Role]]:
 def _hop(canvas: Canvas, links: Links, index: int, row: Mapping[str, Any], flow: Record | None) -> str:
     hop = f"hop:{index}:{row['flow_id']}"
     shape, colour = HOP_STYLE
-    canvas.note("hop", shape, colour, "a flow (hop); click for its record")
+    canvas.note("hop", shape, colour, "a flow (hop); click for its page")
     canvas.add(
         hop,
         f"{index + 1}. {row['flow_id']}",
         "\n".join([*(f"break: {b}" for b in row["breaks"]), *(flow_lines(flow) if flow else [row["flow_id"]])]),
         shape,
         BREAK if row["breaks"] else colour,
-        href=links.flow(row["flow_id"]),
+        href=links.flow_page(row["flow_id"]),
         x=index * STEP + STEP // 2,
         y=0,
         font={"size": 11},

@@ -86,6 +86,8 @@ def test_a_controllership_chain_hop_by_hop(make_store: MakeStore) -> None:
     ids = node_ids(html)
     assert [i for i in ids if not i.startswith("hop:")] == ["A00001", "A00002", "QAA", "RAA", "gp-a", "phm", "shcr"]
     assert [i for i in ids if i.startswith("hop:")] == ["hop:0:f1", "hop:1:f2", "hop:2:f3"]
+    hops = {n["id"]: n.get("href") for n in drawn(html)["nodes"] if n["id"].startswith("hop:")}
+    assert hops == {f"hop:{i}:{f}": f"/views/flow/{f}" for i, f in enumerate(["f1", "f2", "f3"])}  # the flow's page
     roles = {(e["from"], e["to"], e["label"]) for e in drawn(html)["edges"] if e.get("dashes")}
     assert roles == {
         ("A00001", "hop:0:f1", "controller"),
