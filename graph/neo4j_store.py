@@ -35,7 +35,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph import neo4j_history
 from graph.codec import from_record
-from graph.history import Version, baseline, canonical, next_version, pack, unpack
+from graph.history import Tables, Version, baseline, canonical, next_version, pack, records, unpack
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
 from graph.neo4j_schema import (
     LAYOUT,
@@ -270,12 +270,12 @@ class Neo4jStore:
         change = Change(self.driver, self.database, self.batch_size, self.after_batch)
         change.claim()  # one writer at a time: what is read below cannot change under this change
         try:
-            made, fresh = self._versions(registers, actor, note)
+            made, fresh, tables = self._versions(registers, actor, note)
         except BaseException:
             change.release()
             raise
         if made:
-            self._change(change, fresh, (), before_commit=lambda run: neo4j_history.write_versions(run, made))
+            self._change(change, fresh, (), tables, before_commit=lambda run: neo4j_history.write_versions(run, made))
         else:
             change.release()
         infos = {info.name: info for info in self.registers()}
@@ -283,8 +283,9 @@ class Neo4jStore:
 
     def _versions(
         self, registers: Sequence[Register], actor: str, note: str
-    ) -> tuple[list[tuple[Version, bytes]], list[Register]]:
-        """The versions loading ``registers`` makes, and the registers that differ from the graph's."""
+    ) -> tuple[list[tuple[Version, bytes]], list[Register], dict[str, Tables]]:
+        """The versions loading ``registers`` makes, the registers that differ from the graph's, and their
+        records (made once: for a national register, most of the time of a change is making them)."""
         loaded = {
             row["name"]: row["loaded_at"]
             for row in self._read("MATCH (r:Register) RETURN r.name AS name, r.loaded_at AS loaded_at")
@@ -292,19 +293,21 @@ class Neo4jStore:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         made: list[tuple[Version, bytes]] = []
         fresh: list[Register] = []
+        tables: dict[str, Tables] = {}
         for register in registers:
             history = self.versions(register.name)
             if register.name in loaded and not history:  # loaded before icsgraph kept versions
                 old = self._previous([register.name])[register.name]
                 history = [baseline(old, loaded[register.name])]
                 made.append((history[0], pack(canonical(old))))
-            data = canonical(register)
+            tables[register.name] = records(register)
+            data = canonical(register, tables[register.name])
             sha = hashlib.sha256(data).hexdigest()
             version = next_version(history, register.name in loaded, register, sha, actor=actor, when=now, note=note)
             if version is not None:
                 made.append((version, pack(data)))
                 fresh.append(register)
-        return made, fresh
+        return made, fresh, tables
 
     def remove(self, names: Sequence[str]) -> None:
         known = {info.name for info in self.registers()}
@@ -313,13 +316,14 @@ class Neo4jStore:
             raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(sorted(known)) or 'none'}")
         change = Change(self.driver, self.database, self.batch_size, self.after_batch)
         change.claim()
-        self._change(change, (), names)
+        self._change(change, (), names, {})
 
     def _change(
         self,
         change: Change,
         registers: Sequence[Register],
         removing: Sequence[str],
+        tables: Mapping[str, Tables],
         before_commit: BeforeCommit | None = None,
     ) -> None:
         """Write one change under the lease ``change`` holds: stage it, flip it in, clean up."""
@@ -331,7 +335,7 @@ class Neo4jStore:
         delta = prepared.changes.counts(prepared.current)
         counts = {key: value + delta[key] for key, value in self.counts().items()}
         incoming = [r for r in prepared.new.values() if r is not None]
-        self._stage(change, prepared.changes, incoming, prepared.after)
+        self._stage(change, prepared.changes, incoming, prepared.after, tables)
         self._flip(
             change,
             prepared.changes,
@@ -374,10 +378,17 @@ class Neo4jStore:
             "flows": len(changes.create_flows),
             "agreements": len(changes.create_agreements),
         }
-        self._stage(change, changes, registers, after)
+        self._stage(change, changes, registers, after, {})
         self._flip(change, changes, old, counts, len(registers) + 1, rebuilt=True, before_commit=before_commit)
 
-    def _stage(self, change: Change, changes: Plan, registers: Sequence[Register], after: Mapping[str, int]) -> None:
+    def _stage(
+        self,
+        change: Change,
+        changes: Plan,
+        registers: Sequence[Register],
+        after: Mapping[str, int],
+        tables: Mapping[str, Tables],
+    ) -> None:
         """Write everything the change adds, and mark what it retires: nothing of it is visible yet.
 
         On failure, undo what was staged: the graph is as it was."""
@@ -405,7 +416,9 @@ class Neo4jStore:
             )
             change.batches("retire flows", RETIRE_FLOWS, changes.retire_flows, key="ids")
             change.batches("retire agreements", RETIRE_AGREEMENTS, changes.retire_agreements, key="ids")
-            change.batches("registers", CREATE_REGISTERS, (_register_row(r, after, stamp) for r in registers))
+            change.batches(
+                "registers", CREATE_REGISTERS, (_register_row(r, after, stamp, tables.get(r.name)) for r in registers)
+            )
         except BaseException as error:
             self._undo(change)
             refused = too_big(error)
@@ -470,8 +483,8 @@ class Neo4jStore:
         self.driver.close()
 
 
-def _register_row(register: Register, after: Mapping[str, int], stamp: str) -> dict[str, Any]:
-    payload = encode(register, RegisterInfo(register.name, register.path, "", {}))
+def _register_row(register: Register, after: Mapping[str, int], stamp: str, tables: Tables | None) -> dict[str, Any]:
+    payload = encode(register, RegisterInfo(register.name, register.path, "", {}), tables)
     return {
         "name": register.name,
         "path": register.path,
