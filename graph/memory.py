@@ -1,7 +1,7 @@
 """The embedded store: the merged graph in memory (``graph.view``), persisted to a data directory.
 
-The registers are saved with ``graph.state`` (all-or-nothing writes); the graph is rebuilt from the
-reference data and the registers whenever they change, built before it is saved so that a failure of
+The registers are saved with ``graph.state`` (all-or-nothing writes); a change is applied to the graph
+held (``graph.ledger``: only what it touches is looked at), built before it is saved so that a failure of
 either leaves the old graph in memory and on disk. Every version of every register is kept: the index in
 the state file, each version's content in ``history/`` (``graph.archive``).
 
@@ -22,6 +22,7 @@ from typing import Any
 
 from graph.archive import Archive
 from graph.history import Tables, Version, canonical, next_version, pack, records, unpack
+from graph.ledger import Ledger
 from graph.merge import merge
 from graph.model import ReferenceData, Register
 from graph.state import LOCK_TIMEOUT, DataLock, LockTimeout, Signature, StateFile, sweep
@@ -57,6 +58,7 @@ class MemoryStore:
         self._history: dict[str, list[Version]] = {}
         self._kept: dict[tuple[str, int], bytes] = {}  # versions' contents when there is no data directory
         self._view = GraphView(merge(reference, []))
+        self._ledger = Ledger(reference, {})
         self._refresh()
         if data_dir is not None:
             sweep(data_dir)  # what a write killed midway left
@@ -72,6 +74,7 @@ class MemoryStore:
                 return
             registers = {register.name: register for register, _ in saved.registers}
             self._view = GraphView(merge(self.reference, registers.values()))
+            self._ledger = Ledger(self.reference, registers)
             self._registers = registers
             self._infos = {info.name: info for _, info in saved.registers}
             self._history = saved.history
@@ -136,6 +139,7 @@ class MemoryStore:
             history = {name: list(versions) for name, versions in self._history.items()}
             made: list[tuple[Version, bytes]] = []
             encoded: dict[str, Tables] = {}
+            changing: list[Register] = []
             for register in registers:
                 versions = history.setdefault(register.name, [])
                 tables = records(register)
@@ -148,12 +152,13 @@ class MemoryStore:
                 versions.append(version)
                 made.append((version, pack(data)))
                 encoded[register.name] = tables
+                changing.append(register)
                 new_registers[register.name] = register
                 new_infos[register.name] = RegisterInfo(
                     register.name, register.path, now, register.counts(), version.version
                 )
             if made:
-                self._commit(new_registers, new_infos, history, made, encoded)
+                self._commit(new_registers, new_infos, history, made, encoded, changing, ())
         return [new_infos[register.name] for register in registers]
 
     def remove(self, names: Sequence[str]) -> None:
@@ -164,7 +169,7 @@ class MemoryStore:
                     f"no register named {', '.join(unknown)}; loaded: {', '.join(self._registers) or 'none'}"
                 )
             kept = {name: r for name, r in self._registers.items() if name not in names}
-            self._commit(kept, {name: self._infos[name] for name in kept}, self._history, [], {})
+            self._commit(kept, {name: self._infos[name] for name in kept}, self._history, [], {}, (), names)
 
     def _commit(
         self,
@@ -173,10 +178,15 @@ class MemoryStore:
         history: dict[str, list[Version]],
         made: Sequence[tuple[Version, bytes]],
         encoded: Mapping[str, Tables],
+        changing: Sequence[Register],
+        removing: Sequence[str],
     ) -> None:
         # Build first and write second: if either fails, memory and disk still hold the old graph. Version
         # files go before the state file that lists them, so a crash between leaves only an unlisted file.
-        view = GraphView(merge(self.reference, registers.values()))
+        # The new graph is the old one with the change applied (graph.ledger), not every register merged
+        # again: a change costs what it changes.
+        contents, recorded = self._ledger.change(self._view.contents(), self._registers, changing, removing)
+        view = GraphView(contents)
         packed = {(v.name, v.version): content for v, content in made}
         if self._state is not None and self._archive is not None:
             for version, content in made:
@@ -187,6 +197,7 @@ class MemoryStore:
         else:
             self._kept.update(packed)
         self._registers, self._infos, self._view, self._history = registers, infos, view, history
+        recorded()
         self._generation += 1
 
     def _keep_current_files(self, history: Mapping[str, Sequence[Version]]) -> None:

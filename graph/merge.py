@@ -59,15 +59,21 @@ def merge(reference: ReferenceData, registers: Iterable[Register]) -> Contents:
 
 
 def with_dspt_status(nodes: dict[str, Node], reference: ReferenceData) -> None:
-    """Give each organisation its DSPT status on record, by ODS code.
+    """Give each organisation its DSPT status on record, by ODS code (``with_status``)."""
+    for code in reference.dspt:
+        node = nodes.get(code)
+        if node is not None:
+            nodes[code] = with_status(node, reference)
+
+
+def with_status(node: Node, reference: ReferenceData) -> Node:
+    """The node with its DSPT status on record, if it is an organisation that takes the toolkit.
 
     The status is a fact of the reference data, not of a register: a CSU a register defines (``0AR``)
     carries its published status as a trust of the reference data does. Only legal entities take the
     toolkit, so a code that now names a sub-ICB location (``00L``) keeps none of the CCG's status it had.
     """
-    for code, status in reference.dspt.items():
-        node = nodes.get(code)
-        if isinstance(node, Organisation) and node.is_legal_entity:
-            nodes[code] = replace(
-                node, dspt_status=status.status, dspt_edition=status.edition, dspt_published=status.published
-            )
+    status = reference.dspt.get(node.id)
+    if status is None or not isinstance(node, Organisation) or not node.is_legal_entity:
+        return node
+    return replace(node, dspt_status=status.status, dspt_edition=status.edition, dspt_published=status.published)

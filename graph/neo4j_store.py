@@ -1,98 +1,101 @@
 """The Neo4j store: the same interface as the embedded store, on a real Neo4j 5.
 
-Layout: ``(:Node:Organisation)`` and ``(:Node:System)`` keyed by ``id``; each flow a
-``(:Node)-[:FLOW]->(:Node)`` relationship carrying every register column; ``(:Agreement)`` nodes;
-``(:Register)`` nodes holding each register as loaded (gzipped JSON) so it can be re-validated and
-re-applied; one ``(:Meta)`` node with the graph's generation and the reference data's fingerprint.
+Layout (``graph.neo4j_schema``): ``(:Node:Organisation)`` and ``(:Node:System)`` keyed by ``id``; each
+flow a ``(:Node)-[:FLOW]->(:Node)`` relationship carrying every register column; ``(:Agreement)`` nodes;
+``(:Register)`` nodes holding each register as loaded (gzipped JSON) so it can be compared with its next
+version; ``(:RegisterVersion)`` nodes (``graph.neo4j_history``); one ``(:Meta)`` node with the graph's
+generation, counts, the reference data's fingerprint and the write lease. Every element a register
+defines lists its definers in ``registers`` (an id several registers define stays while one does).
 
-Every write is one explicit transaction of batched ``UNWIND $rows`` statements: a load either
-replaces the registers whole or, on any failure, rolls back and leaves the graph exactly as it was.
+A change (loading, replacing or removing registers) reads the register's previous version and the
+graph's state for the ids it touches, and writes only what it adds, changes or takes away
+(``graph.plan``): the other registers' elements are never written. It is written in batches of bounded
+size, invisible to readers until one small transaction flips it in whole (``graph.neo4j_writer``), which
+also writes the register versions the change makes: readers never see half a change, a version exists
+exactly when its change is in the graph, and the server's memory holds a batch, never a register.
+Flows and agreements are versioned by generation (``v``, see ``graph.plan.visible``); nodes by label (a
+new node is ``:StagedNode`` until the flip). Every query runs in a read transaction with the generation
+it read first (``$generation``), so a ``neo4j://`` routing URI sends it to any member of a cluster;
+writes run in write transactions, which the driver routes to the leader.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Transaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph import neo4j_history
-from graph.codec import to_record
-from graph.history import Version, baseline, canonical, next_version, pack, unpack
-from graph.merge import merge
-from graph.model import REFERENCE, Agreement, Flow, Node, Organisation, ReferenceData, Register
+from graph.codec import from_record
+from graph.history import Tables, Version, baseline, canonical, next_version, pack, records, unpack
+from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
+from graph.neo4j_schema import (
+    LAYOUT,
+    SCHEMA,
+    agreement_row,
+    clashed,
+    fingerprint,
+    flow_row,
+    node_props,
+    ownership,
+    row_of,
+    too_big,
+)
+from graph.neo4j_writer import (
+    CREATE_AGREEMENTS,
+    CREATE_FLOWS,
+    CREATE_ORGANISATIONS,
+    CREATE_REGISTERS,
+    CREATE_SYSTEMS,
+    RETIRE_AGREEMENTS,
+    RETIRE_FLOWS,
+    Change,
+)
+from graph.plan import Current, Held, Plan, changed_ids, definitions, plan, visible
 from graph.state import decode, encode
 from graph.store import CypherRunner, Query, RegisterInfo, Row, StoreError
 
-BATCH = 5_000
-
-SCHEMA = (
-    "CREATE CONSTRAINT node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (a:Agreement) REQUIRE a.id IS UNIQUE",
-    "CREATE CONSTRAINT register_name IF NOT EXISTS FOR (r:Register) REQUIRE r.name IS UNIQUE",
-    "CREATE INDEX organisation_type IF NOT EXISTS FOR (n:Organisation) ON (n.org_type)",
-    "CREATE INDEX organisation_icb IF NOT EXISTS FOR (n:Organisation) ON (n.icb)",
-    "CREATE INDEX system_type IF NOT EXISTS FOR (n:System) ON (n.system_type)",
-    "CREATE INDEX flow_id IF NOT EXISTS FOR ()-[f:FLOW]-() ON (f.flow_id)",
-    *neo4j_history.SCHEMA,
-)
-
-CREATE_ORGANISATIONS = """
-UNWIND $rows AS row
-CREATE (n:Node:Organisation) SET n = row
+BATCH = 10_000
+GENERATION = "MATCH (m:Meta {key: 'graph'}) RETURN m.generation AS generation"
+NODES = """
+UNWIND $ids AS id
+MATCH (n:Node {id: id})
+RETURN properties(n) AS props, n:Organisation AS organisation
 """
-CREATE_SYSTEMS = """
-UNWIND $rows AS row
-CREATE (n:Node:System) SET n = row
+FLOWS = f"""
+UNWIND $ids AS id
+MATCH ()-[f:FLOW {{flow_id: id}}]->() WHERE {visible("f")}
+RETURN properties(f) AS props
 """
-WRITE_FLOWS = """
-UNWIND $rows AS row
-MATCH (a:Node {id: row.source}), (b:Node {id: row.destination})
-CREATE (a)-[f:FLOW]->(b) SET f = row
+AGREEMENTS = f"""
+UNWIND $ids AS id
+MATCH (a:Agreement {{id: id}}) WHERE {visible("a")}
+RETURN properties(a) AS props
 """
-WRITE_AGREEMENTS = """
-UNWIND $rows AS row
-CREATE (a:Agreement) SET a = row
-"""
-WRITE_REGISTERS = """
-UNWIND $rows AS row
-CREATE (r:Register) SET r = row
-"""
+REGISTERS = "MATCH (r:Register) RETURN r.name AS name, r.seq AS seq, r.flows AS flows ORDER BY r.seq, r.name"
+PAYLOADS = "MATCH (r:Register) WHERE r.name IN $names RETURN r.payload AS payload"
+READ_CHUNK = 20_000
+BeforeCommit = Callable[[CypherRunner], None]
 
 
-def node_row(node: Node) -> dict[str, Any]:
-    row = to_record(node)
-    row["id"] = node.id
-    if isinstance(node, Organisation):
-        row["is_legal_entity"] = node.is_legal_entity
-    return row
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A change read and planned: the registers it writes (None: removed), their load order after it,
+    the elements it touches as the graph holds them, and the plan."""
 
-
-def flow_row(flow: Flow) -> dict[str, Any]:
-    """A flow's properties; empty lists are left out like empty cells (a missing property reads as null),
-    which keeps the transaction state of a national load a third smaller."""
-    return {key: value for key, value in to_record(flow).items() if value != []}
-
-
-def agreement_row(agreement: Agreement) -> dict[str, Any]:
-    """An agreement's properties and its ``id``; an empty ``covers`` is left out, as a flow's lists are."""
-    row = {key: value for key, value in to_record(agreement).items() if value != []}
-    row["id"] = agreement.agreement_id
-    return row
-
-
-def fingerprint(reference: ReferenceData) -> str:
-    digest = hashlib.sha256()
-    for organisation in reference.organisations:
-        digest.update(json.dumps(to_record(organisation), sort_keys=True).encode())
-    for code in sorted(reference.dspt):  # a newer DSPT file changes the nodes' properties
-        digest.update(json.dumps([code, to_record(reference.dspt[code])]).encode())
-    return digest.hexdigest()[:16]
+    generation: int
+    new: dict[str, Register | None]
+    after: dict[str, int]
+    current: Current
+    changes: Plan
 
 
 class Neo4jStore:
@@ -102,7 +105,8 @@ class Neo4jStore:
         self.driver = driver
         self.reference = reference
         self.database = database
-        # Called after each batch is sent; tests use it to interrupt a load midway.
+        self.references = {o.org_id: o for o in reference.organisations}
+        # Called after each batch is committed; tests use it to interrupt a change midway.
         self.after_batch: Callable[[str, int], None] | None = None
         self.batch_size = BATCH
         self._ensure_schema()
@@ -142,8 +146,12 @@ class Neo4jStore:
         with self.driver.session(database=self.database) as session:
             return session.execute_read(work)
 
+    def _generation(self) -> int:
+        rows = self._read(GENERATION)
+        return int(rows[0]["generation"] or 0) if rows else 0
+
     def loaded(self) -> dict[str, Register]:
-        rows = self._read("MATCH (r:Register) RETURN r.payload AS payload ORDER BY r.name")
+        rows = self._read("MATCH (r:Register) RETURN r.payload AS payload ORDER BY r.seq, r.name")
         registers = [decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
         return {register.name: register for register in registers}
 
@@ -172,21 +180,74 @@ class Neo4jStore:
         return unpack(found[0], packed)
 
     def counts(self) -> dict[str, int]:
-        row = self._read(
-            "CALL () { MATCH (o:Organisation) RETURN count(o) AS organisations } "
-            "CALL () { MATCH (s:System) RETURN count(s) AS systems } "
-            "CALL () { MATCH ()-[f:FLOW]->() RETURN count(f) AS flows } "
-            "CALL () { MATCH (a:Agreement) RETURN count(a) AS agreements } "
-            "RETURN organisations, systems, flows, agreements"
-        )[0]
-        return {key: int(row[key]) for key in ("organisations", "systems", "flows", "agreements")}
+        # Kept on (:Meta) by each change: counting would read every flow to see which are current.
+        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.counts AS counts")
+        counts = json.loads(rows[0]["counts"]) if rows and rows[0]["counts"] else {}
+        return {key: int(counts.get(key, 0)) for key in ("organisations", "systems", "flows", "agreements")}
 
     def version(self) -> str:
-        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.generation AS generation")
-        return f"neo4j-{rows[0]['generation'] if rows else 0}"
+        return f"neo4j-{self._generation()}"
 
     def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
-        return query.on_cypher(self._read, params)
+        # One generation for every statement of the query, so its parts agree with each other.
+        generation = self._generation()
+
+        def at_generation(cypher: str, /, **values: Any) -> list[dict[str, Any]]:
+            return self._read(cypher, **values, generation=generation)
+
+        return query.on_cypher(at_generation, params)
+
+    # --- what a change touches -----------------------------------------------------------------------
+
+    def _order(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Each loaded register's place in load order, and its number of flows."""
+        rows = self._read(REGISTERS)
+        return {r["name"]: int(r["seq"] or 0) for r in rows}, {r["name"]: int(r["flows"] or 0) for r in rows}
+
+    def _previous(self, names: Sequence[str]) -> dict[str, Register]:
+        rows = self._read(PAYLOADS, names=list(names))
+        registers = [decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
+        return {register.name: register for register in registers}
+
+    def _current(self, node_ids: set[str], flow_ids: set[str], agreement_ids: set[str], generation: int) -> Current:
+        """The visible elements with these ids, read in chunks."""
+        current = Current()
+        for row in self._chunks(NODES, node_ids, generation):
+            props = row["props"]
+            record: Node = from_record(Organisation, props) if row["organisation"] else from_record(System, props)
+            current.nodes[props["id"]] = Held(record, _definers(props), row_of(props.get("defined_as")))
+        for row in self._chunks(FLOWS, flow_ids, generation):
+            flow = from_record(Flow, row["props"])
+            current.flows[flow.flow_id] = Held(flow, _definers(row["props"]))
+        for row in self._chunks(AGREEMENTS, agreement_ids, generation):
+            agreement = from_record(Agreement, row["props"])
+            current.agreements[agreement.agreement_id] = Held(agreement, _definers(row["props"]))
+        return current
+
+    def _chunks(self, cypher: str, ids: set[str], generation: int) -> Iterator[dict[str, Any]]:
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), READ_CHUNK):
+            yield from self._read(cypher, ids=ordered[start : start + READ_CHUNK], generation=generation)
+
+    def _prepare(self, registers: Sequence[Register], removing: Sequence[str], generation: int) -> Prepared:
+        """Read what a change touches and plan it."""
+        new: dict[str, Register | None] = {name: None for name in removing}
+        new.update((register.name, register) for register in registers)
+        order, flow_counts = self._order()
+        old = self._previous([name for name in new if name in order])
+        after = {name: seq for name, seq in order.items() if new.get(name, True) is not None}
+        for name in new:
+            if new[name] is not None and name not in after:
+                after[name] = max(after.values(), default=0) + 1
+        ids = changed_ids(old, new)
+        node_ids, flow_ids, agreement_ids = ids
+        reading_flows = set(flow_ids)
+        if not any(count for name, count in flow_counts.items() if name not in new):
+            # No other register defines flows: only the old versions' flows can be in the graph.
+            reading_flows &= {f.flow_id for r in old.values() for f in r.flows}
+        current = self._current(node_ids, reading_flows, agreement_ids, generation)
+        changes = plan(self.reference, self.references, current, new, after, ids)
+        return Prepared(generation, new, after, current, changes)
 
     # --- writing -----------------------------------------------------------------------------------
 
@@ -197,205 +258,247 @@ class Neo4jStore:
 
     def _ensure_reference(self) -> None:
         expected = fingerprint(self.reference)
-        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.reference AS reference")
-        if not rows or rows[0]["reference"] != expected:
-            self._rewrite(self.loaded() if rows else {}, with_reference=True)
+        rows = self._read("MATCH (m:Meta {key: 'graph'}) RETURN m.reference AS reference, m.layout AS layout")
+        if not rows or rows[0]["reference"] != expected or rows[0]["layout"] != LAYOUT:
+            self._rebuild(list(self.loaded().values()) if rows else [])
 
     def reset(self) -> None:
         """Drop every register and its versions, and rewrite the reference data (for tests)."""
-        self._rewrite({}, with_reference=True, before_commit=neo4j_history.forget_all)
+        self._rebuild([], before_commit=neo4j_history.forget_all)
 
     def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
-        loaded = self.loaded()
+        change = Change(self.driver, self.database, self.batch_size, self.after_batch)
+        change.claim()  # one writer at a time: what is read below cannot change under this change
+        try:
+            made, fresh, tables = self._versions(registers, actor, note)
+        except BaseException:
+            change.release()
+            raise
+        if made:
+            self._change(change, fresh, (), tables, before_commit=lambda run: neo4j_history.write_versions(run, made))
+        else:
+            change.release()
         infos = {info.name: info for info in self.registers()}
+        return [infos[register.name] for register in registers]
+
+    def _versions(
+        self, registers: Sequence[Register], actor: str, note: str
+    ) -> tuple[list[tuple[Version, bytes]], list[Register], dict[str, Tables]]:
+        """The versions loading ``registers`` makes, the registers that differ from the graph's, and their
+        records (made once: for a national register, most of the time of a change is making them)."""
+        loaded = {
+            row["name"]: row["loaded_at"]
+            for row in self._read("MATCH (r:Register) RETURN r.name AS name, r.loaded_at AS loaded_at")
+        }
         now = datetime.now(UTC).isoformat(timespec="seconds")
         made: list[tuple[Version, bytes]] = []
-        fresh: set[str] = set()
+        fresh: list[Register] = []
+        tables: dict[str, Tables] = {}
         for register in registers:
             history = self.versions(register.name)
             if register.name in loaded and not history:  # loaded before icsgraph kept versions
-                old = loaded[register.name]
-                history = [baseline(old, infos[register.name].loaded_at)]
+                old = self._previous([register.name])[register.name]
+                history = [baseline(old, loaded[register.name])]
                 made.append((history[0], pack(canonical(old))))
-            data = canonical(register)
+            tables[register.name] = records(register)
+            data = canonical(register, tables[register.name])
             sha = hashlib.sha256(data).hexdigest()
             version = next_version(history, register.name in loaded, register, sha, actor=actor, when=now, note=note)
             if version is not None:
                 made.append((version, pack(data)))
-                loaded[register.name] = register
-                fresh.add(register.name)
-        if made:
-            self._rewrite(
-                loaded,
-                stamps={name: now for name in fresh},
-                before_commit=lambda run: neo4j_history.write_versions(run, made),
-            )
-        infos = {info.name: info for info in self.registers()}
-        return [infos[register.name] for register in registers]
+                fresh.append(register)
+        return made, fresh, tables
 
     def remove(self, names: Sequence[str]) -> None:
-        loaded = self.loaded()
-        unknown = [name for name in names if name not in loaded]
+        known = {info.name for info in self.registers()}
+        unknown = [name for name in names if name not in known]
         if unknown:
-            raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(loaded) or 'none'}")
-        self._rewrite({name: r for name, r in loaded.items() if name not in names})
+            raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(sorted(known)) or 'none'}")
+        change = Change(self.driver, self.database, self.batch_size, self.after_batch)
+        change.claim()
+        self._change(change, (), names, {})
 
-    def _batches(self, tx: Transaction, label: str, cypher: str, rows: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        sent = 0
-        for row in rows:
-            batch.append(row)
-            if len(batch) == self.batch_size:
-                tx.run(cypher, rows=batch).consume()
-                sent += len(batch)
-                batch = []
-                if self.after_batch:
-                    self.after_batch(label, sent)
-        if batch:
-            tx.run(cypher, rows=batch).consume()
-            if self.after_batch:
-                self.after_batch(label, sent + len(batch))
-
-    def _rewrite(
+    def _change(
         self,
-        registers: Mapping[str, Register],
-        *,
-        with_reference: bool = False,
-        stamps: Mapping[str, str] | None = None,
-        before_commit: Callable[[CypherRunner], None] | None = None,
+        change: Change,
+        registers: Sequence[Register],
+        removing: Sequence[str],
+        tables: Mapping[str, Tables],
+        before_commit: BeforeCommit | None = None,
     ) -> None:
-        """Make the graph the reference data plus ``registers``, in one transaction; ``before_commit``
-        writes what belongs with it (the versions a load makes) in the same transaction."""
-        previous = {info.name: info.loaded_at for info in self.registers()} if not with_reference else {}
-        stamps = {**previous, **(stamps or {})}
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        contents = merge(self.reference, registers.values())
-        reference_ids = {o.org_id for o in self.reference.organisations}
-        with self.driver.session(database=self.database) as session:
-            tx = session.begin_transaction()
-            try:
-                tx.run("MATCH ()-[f:FLOW]->() DELETE f").consume()
-                tx.run("MATCH (n) WHERE n:Agreement OR n:Register DELETE n").consume()
-                if with_reference:
-                    tx.run("MATCH (n:Node) DETACH DELETE n").consume()
-                    gone = {o.org_id for o in self.reference.organisations}
-                else:
-                    # A register's own nodes, and reference nodes a register overrides now, are rewritten.
-                    overridden = [i for i, n in contents.nodes.items() if n.source != REFERENCE and i in reference_ids]
-                    gone = {
-                        row["id"]
-                        for row in tx.run(
-                            "MATCH (n:Node) WHERE n.source <> $reference OR n.id IN $overridden "
-                            "WITH n, n.id AS id DETACH DELETE n RETURN id",
-                            reference=REFERENCE,
-                            overridden=overridden,
-                        )
-                    }
-                # Every node written below is absent now (wiped, or a register's node just deleted), so
-                # CREATE is safe; MERGE would be ten times slower, each look-up checking the deletions
-                # pending in this transaction.
-                nodes = [node for node in contents.nodes.values() if node.source != REFERENCE or node.id in gone]
-                self._batches(
-                    tx,
-                    "organisations",
-                    CREATE_ORGANISATIONS,
-                    (node_row(n) for n in nodes if isinstance(n, Organisation)),
-                )
-                self._batches(
-                    tx, "systems", CREATE_SYSTEMS, (node_row(n) for n in nodes if not isinstance(n, Organisation))
-                )
-                self._batches(tx, "flows", WRITE_FLOWS, (flow_row(f) for f in contents.flows.values()))
-                self._batches(
-                    tx,
-                    "agreements",
-                    WRITE_AGREEMENTS,
-                    (agreement_row(a) for a in contents.agreements.values()),
-                )
-                self._batches(
-                    tx,
-                    "registers",
-                    WRITE_REGISTERS,
-                    (
-                        {
-                            "name": register.name,
-                            "path": register.path,
-                            "loaded_at": stamps.get(register.name, now),
-                            "counts": json.dumps(register.counts()),
-                            "payload": gzip.compress(  # level 1: the payload is big, and speed matters more
-                                json.dumps(
-                                    encode(register, RegisterInfo(register.name, register.path, "", {}))
-                                ).encode(),
-                                compresslevel=1,
-                            ),
-                        }
-                        for register in registers.values()
-                    ),
-                )
-                tx.run(
-                    "MERGE (m:Meta {key: 'graph'}) SET m.generation = coalesce(m.generation, 0) + 1, "
-                    "m.reference = $reference",
-                    reference=fingerprint(self.reference),
-                ).consume()
-                if before_commit is not None:
+        """Write one change under the lease ``change`` holds: stage it, flip it in, clean up."""
+        try:
+            prepared = self._prepare(registers, removing, change.generation)
+        except BaseException:
+            change.release()
+            raise
+        delta = prepared.changes.counts(prepared.current)
+        counts = {key: value + delta[key] for key, value in self.counts().items()}
+        incoming = [r for r in prepared.new.values() if r is not None]
+        self._stage(change, prepared.changes, incoming, prepared.after, tables)
+        self._flip(
+            change,
+            prepared.changes,
+            list(prepared.new),
+            counts,
+            max(prepared.after.values(), default=0) + 1,
+            before_commit=before_commit,
+        )
 
-                    def in_transaction(cypher: str, /, **params: Any) -> list[dict[str, Any]]:
-                        return [dict(record) for record in tx.run(cypher, params)]
+    def _rebuild(self, registers: Sequence[Register], before_commit: BeforeCommit | None = None) -> None:
+        """Make the graph the reference data plus ``registers``, replacing everything it held.
 
-                    before_commit(in_transaction)
-                tx.commit()
-            except BaseException as error:
-                if not tx.closed():  # a failed commit has closed it, and rolled it back on the server
-                    tx.rollback()
-                refused = too_big(error) or clashed(error)
+        Everything there now is retired: flows and agreements marked in batches, nodes at the flip."""
+        change = Change(self.driver, self.database, self.batch_size, self.after_batch)
+        change.claim()
+        new: dict[str, Register | None] = {register.name: register for register in registers}
+        after = {register.name: seq for seq, register in enumerate(registers, start=1)}
+        ids = (
+            set(self.references) | {i for r in registers for i in definitions(r)},
+            {f.flow_id for r in registers for f in r.flows},
+            {a.agreement_id for r in registers for a in r.agreements},
+        )
+        changes = plan(self.reference, self.references, Current(), new, after, ids)
+        try:
+            changes.retire_nodes = [row["id"] for row in self._read("MATCH (n:Node) RETURN n.id AS id")]
+            old = [row["name"] for row in self._read("MATCH (r:Register) RETURN r.name AS name")]
+            for element in ("()-[f:FLOW]->()", "(f:Agreement)"):
+                change.auto(
+                    f"MATCH {element} WHERE f.v IS NULL OR 0 <= f.v <= $generation "
+                    "CALL (f) { SET f.v = -$change } IN TRANSACTIONS OF 10000 ROWS",
+                    generation=change.generation,
+                    change=change.change,
+                )
+        except BaseException:
+            self._undo(change)
+            raise
+        counts = {
+            "organisations": sum(isinstance(w.record, Organisation) for w in changes.create_nodes),
+            "systems": sum(isinstance(w.record, System) for w in changes.create_nodes),
+            "flows": len(changes.create_flows),
+            "agreements": len(changes.create_agreements),
+        }
+        self._stage(change, changes, registers, after, {})
+        self._flip(change, changes, old, counts, len(registers) + 1, rebuilt=True, before_commit=before_commit)
+
+    def _stage(
+        self,
+        change: Change,
+        changes: Plan,
+        registers: Sequence[Register],
+        after: Mapping[str, int],
+        tables: Mapping[str, Tables],
+    ) -> None:
+        """Write everything the change adds, and mark what it retires: nothing of it is visible yet.
+
+        On failure, undo what was staged: the graph is as it was."""
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        created = {w.record.id for w in changes.create_nodes}
+        try:
+            nodes = [(w.record, node_props(w)) for w in changes.create_nodes]
+            change.batches("organisations", CREATE_ORGANISATIONS, (p for n, p in nodes if isinstance(n, Organisation)))
+            change.batches("systems", CREATE_SYSTEMS, (p for n, p in nodes if isinstance(n, System)))
+            groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for written in changes.create_flows:
+                flow = written.record
+                ends = (_label(flow.source, created), _label(flow.destination, created))
+                row = {**flow_row(flow), "v": change.change, "registers": list(written.registers)}
+                groups.setdefault(ends, []).append(row)
+            for ends, rows in sorted(groups.items()):
+                change.batches("flows", CREATE_FLOWS[ends], rows)
+            change.batches(
+                "agreements",
+                CREATE_AGREEMENTS,
+                (
+                    {**agreement_row(w.record), "v": change.change, "registers": list(w.registers)}
+                    for w in changes.create_agreements
+                ),
+            )
+            change.batches("retire flows", RETIRE_FLOWS, changes.retire_flows, key="ids")
+            change.batches("retire agreements", RETIRE_AGREEMENTS, changes.retire_agreements, key="ids")
+            change.batches(
+                "registers", CREATE_REGISTERS, (_register_row(r, after, stamp, tables.get(r.name)) for r in registers)
+            )
+        except BaseException as error:
+            self._undo(change)
+            refused = too_big(error)
+            if refused:
+                raise refused from error
+            raise
+
+    def _flip(
+        self,
+        change: Change,
+        changes: Plan,
+        names: Sequence[str],
+        counts: Mapping[str, int],
+        next_seq: int,
+        *,
+        rebuilt: bool = False,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        """Make the staged change the graph, then delete what it retired."""
+        try:
+            change.flip(
+                changes.retire_nodes,
+                [
+                    {"props": node_props(w), "organisation": isinstance(w.record, Organisation)}
+                    for w in changes.update_nodes
+                ],
+                [ownership(w.record.flow_id, w.registers) for w in changes.update_flows],
+                [ownership(w.record.agreement_id, w.registers) for w in changes.update_agreements],
+                names,
+                json.dumps(dict(counts)),
+                next_seq,
+                {"reference": fingerprint(self.reference), "layout": LAYOUT} if rebuilt else {},
+                before_commit,
+            )
+        except BaseException as error:
+            if not self._flipped(change):
+                self._undo(change)
+                refused = clashed(error) or too_big(error)
                 if refused:
                     raise refused from error
                 raise
-            finally:
-                tx.close()
+        # The change is made (the flip's answer may be what was lost): if deleting what it retired fails
+        # (the server went away), the retired stay invisible and the next writer deletes them (Change.recover).
+        with contextlib.suppress(Neo4jError, ServiceUnavailable, OSError, StoreError):
+            change.clean(changes.retire_flows, changes.retire_agreements, sweep=rebuilt)
+
+    def _flipped(self, change: Change) -> bool:
+        """Whether the flip committed (its answer may have been lost with the connection)."""
+        try:
+            return self._generation() == change.change
+        except (Neo4jError, ServiceUnavailable, OSError):
+            return False
+
+    @staticmethod
+    def _undo(change: Change) -> None:
+        """Roll a failed change back; if that fails too (the server went away), the next writer will."""
+        change.after_batch = None
+        with contextlib.suppress(Neo4jError, ServiceUnavailable, OSError, StoreError):
+            change.rollback()
 
     def close(self) -> None:
         self.driver.close()
 
 
-def too_big(error: BaseException) -> StoreError | None:
-    """Neo4j's refusal of a load larger than its transaction memory, said with the fix; else None.
-
-    >>> from neo4j.exceptions import TransientError
-    >>> refusal = TransientError._hydrate_neo4j(
-    ...     code="Neo.TransientError.General.MemoryPoolOutOfMemoryError", message="limit 2.8 GiB reached"
-    ... )
-    >>> print(too_big(refusal))  # doctest: +ELLIPSIS
-    Neo4j refused the load: ... (limit 2.8 GiB reached). Nothing was changed. ... NEO4J_JAVA_OPTS=-Xmx8g ...
-    >>> too_big(ValueError("other")) is None
-    True
-    """
-    if not isinstance(error, Neo4jError) or not (error.code or "").endswith("MemoryPoolOutOfMemoryError"):
-        return None
-    return StoreError(
-        f"Neo4j refused the load: one load is one transaction, and this one needs more memory than the server "
-        f"allows ({error.message}). Nothing was changed. Give Neo4j a larger heap (for the project's own server: "
-        f"NEO4J_JAVA_OPTS=-Xmx8g make neo4j-up, after make neo4j-down) or raise dbms.memory.transaction.total.max"
-    )
+def _register_row(register: Register, after: Mapping[str, int], stamp: str, tables: Tables | None) -> dict[str, Any]:
+    payload = encode(register, RegisterInfo(register.name, register.path, "", {}), tables)
+    return {
+        "name": register.name,
+        "path": register.path,
+        "loaded_at": stamp,
+        "seq": after[register.name],
+        "flows": len(register.flows),
+        "counts": json.dumps(register.counts()),
+        "payload": gzip.compress(json.dumps(payload).encode(), compresslevel=1),  # level 1: big, speed matters
+    }
 
 
-def clashed(error: BaseException) -> StoreError | None:
-    """Another writer made the same version number of a register at the same moment; else None.
+def _definers(props: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(props.get("registers") or ())
 
-    >>> from neo4j.exceptions import ConstraintError
-    >>> clash = ConstraintError._hydrate_neo4j(
-    ...     code="Neo.ClientError.Schema.ConstraintValidationFailed",
-    ...     message="Node(249) already exists with label `RegisterVersion` and properties `name` = 'x', `version` = 2",
-    ... )
-    >>> print(clashed(clash))  # doctest: +ELLIPSIS
-    another process loaded a version of the same register at the same moment; nothing was changed...
-    >>> clashed(ValueError("other")) is None
-    True
-    """
-    if not isinstance(error, Neo4jError) or not (error.code or "").endswith("ConstraintValidationFailed"):
-        return None
-    if "RegisterVersion" not in (error.message or ""):
-        return None
-    return StoreError(
-        "another process loaded a version of the same register at the same moment; nothing was changed by "
-        "this load: load it again"
-    )
+
+def _label(identifier: str, created: set[str]) -> str:
+    return "StagedNode" if identifier in created else "Node"

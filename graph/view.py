@@ -28,13 +28,28 @@ class GraphView:
         self.nodes = contents.nodes
         self.flows = contents.flows
         self.agreements = contents.agreements
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
-        self.graph.add_nodes_from((identifier, {"node": node}) for identifier, node in self.nodes.items())
-        self.graph.add_edges_from(
-            (flow.source, flow.destination, flow.flow_id, {"flow": flow}) for flow in self.flows.values()
-        )
+        self._graph: nx.MultiDiGraph | None = None
+        self._graphing = threading.Lock()
         self._indexes: dict[Hashable, Any] = {}
         self._indexing = threading.Lock()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The flows as a MultiDiGraph, built on first use: a register change makes a new view, and a
+        query that reads only records by id never pays for it."""
+        if self._graph is None:
+            with self._graphing:
+                if self._graph is None:
+                    graph = nx.MultiDiGraph()
+                    graph.add_nodes_from((identifier, {"node": node}) for identifier, node in self.nodes.items())
+                    graph.add_edges_from(
+                        (flow.source, flow.destination, flow.flow_id, {"flow": flow}) for flow in self.flows.values()
+                    )
+                    self._graph = graph
+        return self._graph
+
+    def contents(self) -> Contents:
+        return Contents(self.nodes, self.flows, self.agreements)
 
     def index(self, key: Hashable, build: Callable[[GraphView], T]) -> T:
         """A structure derived from this graph (flows by category, say), built on first use and kept.

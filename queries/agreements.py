@@ -25,6 +25,7 @@ from typing import Any
 
 from graph.codec import from_record
 from graph.model import Agreement, Flow
+from graph.plan import visible
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 
@@ -111,7 +112,7 @@ def governing_index(view: GraphView) -> dict[str, frozenset[str]]:
 
 
 COVERING_CYPHER = (
-    "MATCH (x:Agreement) WHERE x.covers IS NOT NULL UNWIND x.covers AS covered "
+    f"MATCH (x:Agreement) WHERE x.covers IS NOT NULL AND {visible('x')} UNWIND x.covers AS covered "
     "RETURN covered, collect(x.id) AS agreements"
 )
 
@@ -150,10 +151,10 @@ def governing_networkx(view: GraphView, params: Mapping[str, Any]) -> list[Row]:
 
 
 GOVERNING_CYPHER = f"""
-MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids
+MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids AND {visible("f")}
 CALL (f) {{
   UNWIND {governing_list("f")} AS id
-  MATCH (x:Agreement {{id: id}})
+  MATCH (x:Agreement {{id: id}}) WHERE {visible("x")}
   RETURN collect(DISTINCT x.id) AS agreements
 }}
 RETURN f.flow_id AS flow_id, agreements
@@ -236,12 +237,12 @@ def flow_agreements_networkx(view: GraphView, params: Mapping[str, Any]) -> list
     return agreement_rows(flow, view.agreements.values(), params["as_of"])
 
 
-FLOW_CYPHER = "MATCH ()-[f:FLOW {flow_id: $flow_id}]->() RETURN properties(f) AS flow"
-AGREEMENTS_CYPHER = """
+FLOW_CYPHER = f"MATCH ()-[f:FLOW {{flow_id: $flow_id}}]->() WHERE {visible('f')} RETURN properties(f) AS flow"
+AGREEMENTS_CYPHER = f"""
 MATCH (x:Agreement)
-WHERE x.agreement_id IN $listed
+WHERE (x.agreement_id IN $listed
    OR any(c IN coalesce(x.covers, []) WHERE c IN $ends)
-   OR size([party IN x.parties WHERE party IN $parties]) >= 2
+   OR size([party IN x.parties WHERE party IN $parties]) >= 2) AND {visible("x")}
 RETURN properties(x) AS agreement
 """
 

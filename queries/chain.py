@@ -35,6 +35,7 @@ from typing import Any
 
 from graph.codec import from_record
 from graph.model import Agreement, Flow, Node, Organisation, System
+from graph.plan import visible
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from queries.flows import live
@@ -242,17 +243,17 @@ MATCH (a:Node {{id: id}})-[f:FLOW]->(b:Node)
 WHERE {live("f")} AND $from_source[a.id] + 1 + coalesce($to_destination[b.id], {MAX_HOPS + 1}) = $length
 RETURN properties(f) AS flow
 """
-FACTS_CYPHER = """
-CALL () {
+FACTS_CYPHER = f"""
+CALL () {{
   UNWIND $nodes AS id
-  MATCH (n:Node {id: id})
-  RETURN collect(n {.*, organisation: n:Organisation}) AS nodes
-}
-CALL () {
+  MATCH (n:Node {{id: id}})
+  RETURN collect(n {{.*, organisation: n:Organisation}}) AS nodes
+}}
+CALL () {{
   UNWIND $agreements AS id
-  MATCH (a:Agreement {id: id})
+  MATCH (a:Agreement {{id: id}}) WHERE {visible("a")}
   RETURN collect(properties(a)) AS agreements
-}
+}}
 RETURN nodes, agreements
 """
 

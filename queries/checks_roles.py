@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from graph.model import Organisation, Role
+from graph.plan import visible
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from graph.vocab import AgreementType
@@ -33,7 +34,7 @@ ORG_TYPE_LABELS = {
     "region": "NHS England region",
 }
 PROCESSOR_COVER = (AgreementType.ART28_CONTRACT.value, AgreementType.DSA.value)
-VALID_AGREEMENT_CYPHER = within("x", "start", "`end`")
+VALID_AGREEMENT_CYPHER = visible("x") + " AND " + within("x", "start", "`end`")
 
 
 def memberships(view: GraphView, as_of: date, types: Iterable[str]) -> dict[str, set[str]]:
@@ -452,13 +453,15 @@ def agreement_expiry_networkx(view: GraphView, params: Mapping[str, Any]) -> lis
 # The agreements ending by the horizon are few and fetched first, so each agreement listed on a flow
 # is a look-up in a parameter list rather than an index seek (tens of thousands of seeks for a few dozen
 # findings), and only the flows listing one are asked whether they are live.
-ENDING_CYPHER = "MATCH (x:Agreement) WHERE x.`end` IS NOT NULL AND x.`end` <= $last RETURN x.id AS id"
+ENDING_CYPHER = (
+    f"MATCH (x:Agreement) WHERE x.`end` IS NOT NULL AND x.`end` <= $last AND {visible('x')} RETURN x.id AS id"
+)
 AGREEMENT_EXPIRY_CYPHER = f"""
 MATCH ()-[f:FLOW]->()
 WITH f, [id IN coalesce(f.agreements, []) WHERE id IN $ending] AS ending
 WHERE ending <> [] AND {live("f")}
 UNWIND ending AS agreement_id
-MATCH (x:Agreement {{id: agreement_id}})
+MATCH (x:Agreement {{id: agreement_id}}) WHERE {visible("x")}
 RETURN f.flow_id AS flow_id, x.id AS agreement_id, x.agreement_type AS agreement_type, x.`end` AS end
 """
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from graph.codec import from_record, plain
 from graph.model import Agreement, Flow, Organisation, System
+from graph.plan import visible
 from graph.store import CypherRunner, Row
 from graph.view import GraphView
 from queries import checks as _checks  # noqa: F401  (declares the checks this module runs)
@@ -110,7 +111,10 @@ WHERE (f.source IN $ends OR f.destination IN $ends OR $org IN coalesce(f.control
 RETURN properties(f) AS flow
 """
 OPERATED_CYPHER = "MATCH (s:System) WHERE s.operator = $org RETURN s.id AS id"
-AGREEMENTS_CYPHER = "MATCH (x:Agreement) WHERE x.id IN $ids OR $org IN x.parties RETURN properties(x) AS agreement"
+AGREEMENTS_CYPHER = (
+    f"MATCH (x:Agreement) WHERE (x.id IN $ids OR $org IN x.parties) AND {visible('x')} "
+    "RETURN properties(x) AS agreement"
+)
 
 
 def dossier_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:

@@ -1,7 +1,8 @@
 """Which flows count: the filters every question shares, for networkx and as Cypher fragments.
 
 "Live at the date" means status ``live`` and the date within valid_from..valid_to. Dates are ISO
-strings in Neo4j, which order like dates.
+strings in Neo4j, which order like dates. In Neo4j a flow must also belong to the graph's current
+generation (``visible``); every Cypher that reads flows or agreements without ``live`` says ``visible`` itself.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from graph.model import Flow, System
+from graph.plan import visible
 from graph.view import GraphView
 from graph.vocab import DataCategory, Purpose, SystemType
 
@@ -32,8 +34,9 @@ def within(x: str, start: str = "valid_from", end: str = "valid_to") -> str:
 
 
 def live(f: str = "f") -> str:
-    """Cypher: flow ``f`` is live at ``$as_of`` (``Flow.live_at``)."""
-    return f"{f}.status = 'live' AND {within(f)}"
+    """Cypher: flow ``f`` is live at ``$as_of`` (``Flow.live_at``), and of the graph's current generation
+    (``graph.plan.visible``: a change being written is not seen until it is whole)."""
+    return f"{visible(f)} AND {f}.status = 'live' AND {within(f)}"
 
 
 def carries(f: str = "f", category: str = "$category") -> str:

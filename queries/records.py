@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from graph.codec import from_record, plain
 from graph.model import Flow, Node, Organisation, System
+from graph.plan import visible
 from graph.store import CypherRunner
 from graph.view import GraphView
 from queries.flows import live
@@ -82,7 +83,7 @@ class FlowFilter:
 
 # One fixed text; the values always travel as parameters.
 FLOW_WHERE = f"""
-($source IS NULL OR f.source = $source) AND ($destination IS NULL OR f.destination = $destination)
+{visible("f")} AND ($source IS NULL OR f.source = $source) AND ($destination IS NULL OR f.destination = $destination)
 AND ($category IS NULL OR $category IN f.data_categories) AND ($purpose IS NULL OR $purpose IN f.purposes)
 AND ($identifiability IS NULL OR f.identifiability = $identifiability)
 AND ($controller IS NULL OR $controller IN f.controllers) AND ($processor IS NULL OR $processor IN f.processors)
@@ -255,7 +256,8 @@ class CypherReader:
         return sorted(records, key=lambda record: record["id"])
 
     def flows(self, ids: Sequence[str]) -> list[Record]:
-        return self._flows("MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids RETURN properties(f) AS flow", ids=list(ids))
+        cypher = f"MATCH ()-[f:FLOW]->() WHERE f.flow_id IN $ids AND {visible('f')} RETURN properties(f) AS flow"
+        return self._flows(cypher, ids=list(ids))
 
     def _node_page(
         self, label: str, where: Mapping[str, str | None], limit: int, offset: int
@@ -291,8 +293,8 @@ class CypherReader:
             match = "MATCH ()-[f:FLOW]->(:Node {id: $destination})"
         else:
             match = "MATCH ()-[f:FLOW]->()"
-        conditions = [FLOW_CONDITIONS[key] for key in params]
-        counted = f"{match} WHERE {' AND '.join(conditions)}" if conditions else match
+        conditions = [visible("f"), *(FLOW_CONDITIONS[key] for key in params)]
+        counted = f"{match} WHERE {' AND '.join(conditions)}"
         total = self.run(f"{counted} RETURN count(f) AS total", **params)[0]["total"]
         rows = self.run(
             f"{match} WHERE {' AND '.join(['f.flow_id IS NOT NULL', *conditions])} "
@@ -320,7 +322,7 @@ class CypherReader:
 
     def icbs(self) -> list[tuple[str, int]]:
         rows = self.run(
-            "MATCH (a:Node)-[f:FLOW]->(b:Node) "
+            f"MATCH (a:Node)-[f:FLOW]->(b:Node) WHERE {visible('f')} "
             "UNWIND (CASE WHEN a.icb = b.icb THEN [a.icb] ELSE [a.icb, b.icb] END) AS icb "
             "WITH icb WHERE icb IS NOT NULL RETURN icb, count(*) AS flows"
         )

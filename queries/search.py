@@ -22,6 +22,7 @@ from itertools import chain
 from typing import Any
 
 from graph.model import Organisation
+from graph.plan import visible
 from graph.store import CypherRunner, Row, Store
 from graph.view import GraphView
 from graph.vocab import OrgType
@@ -83,7 +84,9 @@ NODES_CYPHER = """
 MATCH (n:Node)
 RETURN collect([n.id, n.name, coalesce(n.org_type, n.system_type), n.icb, n:Organisation]) AS nodes
 """
-FLOWS_CYPHER = "MATCH ()-[f:FLOW]->() RETURN collect([f.flow_id, f.source, f.destination]) AS flows"
+FLOWS_CYPHER = (
+    f"MATCH ()-[f:FLOW]->() WHERE {visible('f')} RETURN collect([f.flow_id, f.source, f.destination]) AS flows"
+)
 
 
 def entries_cypher(run: CypherRunner, params: Mapping[str, Any]) -> list[Row]:

@@ -11,7 +11,8 @@
 # Everything lives in the git-ignored .neo4j/: lib/ (jars), home/ (data, wiped on each new
 # start), server.log, server.pid, server.port. Only stdout's last line of `up` is meant
 # for machines; all other messages go to stderr.
-# Needs java (17+) and, for fetch, mvn. NEO4J_JAVA_OPTS adds JVM flags; NEO4J_READY_TIMEOUT
+# Needs java (17+) and, for fetch, mvn. NEO4J_HEAP sets the heap (default 4g);
+# NEO4J_JAVA_OPTS adds JVM flags (an -Xmx there wins); NEO4J_READY_TIMEOUT
 # (seconds, default 120) bounds the wait in `up`; NEO4J_INSTANCE names a separate server.
 set -euo pipefail
 
@@ -34,10 +35,12 @@ READY_TIMEOUT=${NEO4J_READY_TIMEOUT:-120}
 
 # Without the --add-opens flags Neo4j still runs, but the page cache falls back to a slower
 # mode and the native transaction-log calls fail ("Incorrect file descriptor" in debug.log).
-# A load is one transaction (all or nothing), so the heap bounds the largest register: 4 GiB
-# holds the national synthetic register with room. -Xms silences Neo4j's "initial heap not configured" warning.
+# NEO4J_HEAP (default 4g) is the heap: a change is written in batches of bounded size, so 4 GiB
+# holds any register, the national x10 synthetic one included (make bench measures it).
+# -Xms silences Neo4j's "initial heap not configured" warning.
+HEAP=${NEO4J_HEAP:-4g}
 JAVA_OPTS=(
-    -Xms256m -Xmx4g
+    -Xms256m "-Xmx$HEAP"
     -XX:+ExitOnOutOfMemoryError
     --add-opens=java.base/java.nio=ALL-UNNAMED
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED

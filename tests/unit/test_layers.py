@@ -7,7 +7,7 @@ them impossible to understand one at a time.
 
 The layers, lowest first (see ARCHITECTURE.md): ``graph`` imports only itself; ``loaders`` and ``queries``
 each import ``graph`` and themselves, never each other; ``app`` may import anything. Only
-``graph/neo4j_store.py`` talks to Neo4j.
+``graph/neo4j_store.py`` (with its layout ``neo4j_schema`` and writer ``neo4j_writer``) talks to Neo4j.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ ALLOWED = {
     "queries": {"graph", "queries"},
     "app": set(PACKAGES),
 }
-NEO4J_MODULES = {"graph.neo4j_store"}
+# The Neo4j store and the modules it is split into (its layout, its batched writer).
+NEO4J_MODULES = {"graph.neo4j_store", "graph.neo4j_schema", "graph.neo4j_writer"}
 # Within app: the views draw pictures for both the API and the CLI, so they know neither (no HTTP, no
 # exit codes; ``app.views.errors`` is theirs), and nothing but the CLI itself imports the CLI.
 VIEWS_MAY_IMPORT = {"app.views", "app.output"}
