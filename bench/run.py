@@ -280,6 +280,8 @@ def main() -> None:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     PARTIAL.unlink(missing_ok=True)
     print(results["table"])
+    before, after = results["load"][0], results["load_after"][0]
+    print(f"\n{results['machine']}; load average {before:.1f} before the run, {after:.1f} after")
     for line in results["disagreements"]:
         print(f"\nWARNING: {line}")
 

@@ -101,7 +101,8 @@ def table(results: dict[str, Any]) -> str:
             checks = [lambda s=s, big=s is ten: met(s, big) for s in ran]
         if overall is not None:
             checks = [overall]
-        lines.append(f"| {label} | {a} | {b} | {target} | {verdict(checks, ten is None) if checks else ''} |")
+        partial = met is not None and ten is None
+        lines.append(f"| {label} | {a} | {b} | {target} | {verdict(checks, partial) if checks else ''} |")
 
     def load(scale: Scale, kind: str) -> str:
         figures = scale[kind]
