@@ -211,8 +211,15 @@ def table(results: dict[str, Any]) -> str:
         lambda s, big: s["embedded"]["peak_mib"] < 4096,
     )
     row("peak memory (Neo4j client process)", lambda s: f"{s['neo4j']['peak_mib']:,.0f} MiB")
-    jvm = {("x10" if ten else "x1"): lambda: f"{results['jvm_peak_mib']:,.0f} MiB"}
-    row("peak memory (Neo4j JVM, resident, whole run: heap, page cache, native)", **jvm)
+
+    def jvm() -> str:
+        return f"{results['jvm_peak_mib']:,.0f} MiB"
+
+    label = "peak memory (Neo4j JVM, resident, whole run: heap, page cache, native)"
+    if ten:
+        row(label, x10=jvm)
+    else:
+        row(label, x1=jvm)
     row("peak memory (API server)", x1=lambda: f"{api['server_peak_mib']:,.0f} MiB")
     return "\n".join(lines)
 
