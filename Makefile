@@ -38,7 +38,8 @@ browser:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## bench: the benchmark suite (synthetic England at x1 and x10, both stores, the API); prints a table
+## bench: the benchmark suite (synthetic England at x1 and x10, both stores, DuckDB and networkx peers, the API);
+##   prints a table, each target met or missed. BENCH_SCALES=1: national only; NEO4J_HEAP: the server heap (4g)
 bench: setup
 	bash scripts/bench.sh
 

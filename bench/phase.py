@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peers import answer
 
 import queries
 from app.stores import reference_data
@@ -86,17 +89,21 @@ def repeats(folder: Path) -> int:
 
 # The headline is timed twice: for the largest ICB (as every ICB-scoped query) and for all of England.
 ALL_ENGLAND = "practices-shcr-only (all ICBs)"
+# The answers the peers give too, by the column that identifies them: kept (as a digest) to compare.
+COMPARED = {ALL_ENGLAND: "practice", "lawful-basis": "flow_id", "opt-outs": "flow_id"}
 
 
-def time_queries(store: Store, params: dict[str, dict[str, Any]], repeats: int) -> dict[str, dict[str, float]]:
-    figures = {}
+def time_queries(store: Store, params: dict[str, dict[str, Any]], repeats: int) -> dict[str, dict[str, Any]]:
+    figures: dict[str, dict[str, Any]] = {}
     runs = [(query.name, query, params[query.name]) for query in queries.CATALOGUE.values()]
     runs.append((ALL_ENGLAND, queries.get("practices-shcr-only"), {}))
     for name, query, given in runs:
         bound = query.bind(given)
-        store.run(query, bound)  # warm caches and the planner
+        rows = store.run(query, bound)  # warm caches and the planner
         samples = sorted(seconds(lambda q=query, b=bound: store.run(q, b))[1] for _ in range(repeats))
         figures[name] = {
+            "rows": len(rows),
+            **({"answer": answer(str(row[COMPARED[name]]) for row in rows)} if name in COMPARED else {}),
             "median_ms": statistics.median(samples) * 1000,
             "p95_ms": samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))] * 1000,
         }
@@ -242,9 +249,102 @@ def floor(folder: Path) -> dict[str, Any]:
     }
 
 
+REPEATS_RELOAD = int(os.environ.get("BENCH_REPEATS_RELOAD", "5"))
+
+
+def reload(folder: Path, uri: str | None) -> dict[str, Any]:
+    """One ICS's register reloaded into the national graph, again and again, each time every flow changed.
+
+    ``folder`` is the national register; beside it the cut made by ``cut``: the rest of England and the
+    ICS in two versions. Each reload is what ``icsgraph load`` does once it has the reference data: read
+    the register's files, validate it against the graph, write it as the register's next version (locked,
+    in the audit log).
+    """
+    from tempfile import TemporaryDirectory
+
+    from app.changes import Changes
+    from app.cli.common import CLI_ACTOR
+    from app.settings import Settings
+
+    reference = reference_data()
+    rest, versions = cut_of(folder)
+    name = versions[0].name.rsplit("-v", 1)[0]
+    with TemporaryDirectory() as data:
+        store: Store
+        if uri:
+            from graph.neo4j_store import Neo4jStore
+
+            neo = Neo4jStore.connect(uri, reference)
+            neo.reset()
+            store = neo
+        else:
+            store = MemoryStore(reference, Path(data))  # persisted, as `icsgraph load` does
+        changes = Changes(store, reference, Settings(data_dir=Path(data)))
+        # Together: a national agreement's ``covers`` names the ICS's GP systems.
+        changes.load([read_register(rest), read_register(versions[0], name=name)], CLI_ACTOR)
+        counts = store.counts()
+        samples = []
+        for turn in range(REPEATS_RELOAD):
+            version = versions[(turn + 1) % 2]
+            _, took = seconds(lambda v=version: changes.load([read_register(v, name=name)], CLI_ACTOR))
+            samples.append(took)
+        made = [v.version for v in store.versions(name)]
+        store.close()
+    return {
+        "rows": rows_in(read_register(versions[0])),
+        "graph": counts,
+        "versions": made,
+        "samples_s": samples,
+        "median_s": statistics.median(samples),
+        "peak_mib": peak_mib(),
+    }
+
+
+def cut(folder: Path) -> dict[str, Any]:
+    """Write the cut of ``bench/ics.py`` beside ``folder``: the rest of England, the ICS in two versions
+    (the second with every flow changed), and the reference data's practices for the peers."""
+    from ics import revised, split, typical_icb
+    from peers import write_practices
+
+    from loaders.register_writer import write_register
+
+    reference = reference_data()
+    register = read_register(folder)
+    icb = typical_icb(reference, register)
+    rest, ics = split(reference, register, icb)
+    write_register(rest, folder.with_name(folder.name + "-rest"))
+    for old in folder.parent.glob(f"{folder.name}-ics-*"):
+        for file in old.iterdir():
+            file.unlink()
+        old.rmdir()
+    write_register(ics, folder.with_name(f"{folder.name}-{ics.name}-v1"))
+    write_register(revised(ics), folder.with_name(f"{folder.name}-{ics.name}-v2"))
+    write_practices(reference, folder.parent / "practices.csv")
+    return {"icb": icb, "rows": rows_in(ics), "share": rows_in(ics) / rows_in(register)}
+
+
+def cut_of(folder: Path) -> tuple[Path, list[Path]]:
+    """The rest-of-England register and the ICS's two versions written beside ``folder`` by ``cut``."""
+    rest = folder.with_name(folder.name + "-rest")
+    versions = sorted(folder.parent.glob(f"{folder.name}-ics-*-v[12]"))
+    return rest, versions
+
+
+def peers(folder: Path, which: str) -> dict[str, Any]:
+    from peers import duckdb_peer, networkx_peer
+
+    practices = folder.parent / "practices.csv"
+    run = duckdb_peer if which == "duckdb" else networkx_peer
+    figures = run(folder, practices, date.today(), repeats(folder))
+    figures["peak_mib"] = peak_mib()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("phase", choices=("parse", "embedded", "neo4j", "naive", "floor"))
+    parser.add_argument(
+        "phase", choices=("parse", "embedded", "neo4j", "naive", "floor", "cut", "reload", "duckdb", "networkx")
+    )
     parser.add_argument("register", type=Path)
     parser.add_argument("--neo4j")
     args = parser.parse_args()
@@ -256,6 +356,12 @@ def main() -> None:
         figures = neo4j(args.register, args.neo4j)
     elif args.phase == "naive":
         figures = naive(args.register, args.neo4j)
+    elif args.phase == "cut":
+        figures = cut(args.register)
+    elif args.phase == "reload":
+        figures = reload(args.register, args.neo4j)
+    elif args.phase in ("duckdb", "networkx"):
+        figures = peers(args.register, args.phase)
     else:
         figures = floor(args.register)
     print(json.dumps(figures))

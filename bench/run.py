@@ -1,10 +1,13 @@
 """The benchmark suite: `make bench`. Not part of the tests: it measures, it does not assert.
 
-Generates the synthetic national register (scale 1 and 10), then measures, each phase in its own
-process: parse-only (the floor of a load), the embedded and Neo4j loads, the naive per-row MERGE
-loader on a sample (extrapolated, and labelled so), every named query on both stores, the headline's
-reachability as one sparse-matrix traversal, and the API under concurrent load on loopback. Prints a
-markdown table and writes it with the raw figures to bench/results.json.
+Generates the synthetic national register (scale 1 and 10; ``BENCH_SCALES=1`` for national only), then
+measures, each phase in its own process: parse-only (the floor of a load), the embedded and Neo4j loads,
+the naive per-row MERGE loader on a sample (extrapolated, and labelled so), every named query on both
+stores, the headline's reachability as one sparse-matrix traversal, one ICS-sized register reloaded
+into the national graph on both stores, the peers (DuckDB over the CSV files, plain networkx) on the
+same data, and the API under concurrent load on loopback. Prints a markdown table, each target met or
+missed, and a warning for any peer whose answer differs from ours; writes them with the raw figures to
+bench/results.json. ``BENCH_RESUME=1`` carries on a run cut short.
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from table import disagreements, table
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -32,8 +39,25 @@ def step(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
+PARTIAL = DATA / "partial.json"
+
+
 def phase(name: str, register: Path, uri: str | None = None) -> dict[str, Any]:
-    """One phase's figures; a phase that fails is recorded with its error and the run goes on."""
+    """One phase's figures; a phase that fails is recorded with its error and the run goes on.
+
+    Each phase's figures are kept in bench/.data/partial.json as it ends: with BENCH_RESUME=1, a run cut
+    short starts again after the last phase that finished."""
+    key = f"{name} {register.name}" + (" neo4j" if uri else "")
+    done_before = json.loads(PARTIAL.read_text()) if PARTIAL.exists() else {}
+    if os.environ.get("BENCH_RESUME") and key in done_before and "failed" not in done_before[key]:
+        step(f"{key}: kept from the run cut short")
+        return dict(done_before[key])
+    figures = run_phase(name, register, uri)
+    PARTIAL.write_text(json.dumps({**done_before, key: figures}, indent=1))
+    return figures
+
+
+def run_phase(name: str, register: Path, uri: str | None) -> dict[str, Any]:
     step(f"{name} {register.name}")
     command = [PYTHON, str(ROOT / "bench" / "phase.py"), name, str(register)] + (["--neo4j", uri] if uri else [])
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
@@ -46,6 +70,8 @@ def phase(name: str, register: Path, uri: str | None = None) -> dict[str, Any]:
 
 def synth(scale: int) -> Path:
     out = DATA / f"national-x{scale}"
+    if os.environ.get("BENCH_RESUME") and (out / "flows.csv").exists():
+        return out
     step(f"synth --scale {scale} -> {out.relative_to(ROOT)}")
     subprocess.run(
         [PYTHON, "-m", "app.cli", "synth", "--out", str(out), "--seed", str(SEED), "--scale", str(scale)],
@@ -56,17 +82,60 @@ def synth(scale: int) -> Path:
     return out
 
 
-def jvm_peak_mib() -> float | None:
+def heap_mib(options: str) -> float | None:
+    """The JVM's maximum heap from its options (the last -Xmx wins), in MiB.
+
+    >>> heap_mib("-Xms256m -Xmx4g"), heap_mib("-Xmx3072m"), heap_mib("")
+    (4096.0, 3072.0, None)
+    """
+    found = None
+    for option in options.split():
+        if option.startswith("-Xmx"):
+            size = option[4:].lower()
+            scale = {"g": 1024.0, "m": 1.0, "k": 1 / 1024}.get(size[-1:], 1 / 1024 / 1024)
+            found = float(size.rstrip("gmk")) * scale
+    return found
+
+
+def jvm_proc() -> Path | None:
+    """/proc's folder of the project's Neo4j JVM (scripts/neo4j.sh's instance), if it runs on this machine."""
     instance = os.environ.get("NEO4J_INSTANCE")
     pid_file = ROOT / ".neo4j" / (f"instances/{instance}" if instance else "") / "server.pid"
     try:
-        status = Path(f"/proc/{pid_file.read_text().strip()}/status").read_text()
+        proc = Path(f"/proc/{pid_file.read_text().strip()}")
+    except OSError:
+        return None
+    return proc if proc.exists() else None
+
+
+def jvm_heap_mib() -> float | None:
+    """The heap the running JVM was started with, from its command line (what scripts/neo4j.sh gave it)."""
+    proc = jvm_proc()
+    try:
+        return heap_mib((proc / "cmdline").read_text().replace("\0", " ")) if proc else None
+    except OSError:
+        return None
+
+
+def jvm_peak_mib() -> float | None:
+    """The JVM's peak resident memory so far (VmHWM): heap, page cache and native memory together."""
+    proc = jvm_proc()
+    try:
+        status = (proc / "status").read_text() if proc else ""
     except OSError:
         return None
     for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def scales() -> list[int]:
+    """The scales to run: BENCH_SCALES (e.g. "1" for a quick run), by default national and x10."""
+    chosen = os.environ.get("BENCH_SCALES", "1 10").replace(",", " ").split()
+    if not chosen or any(scale not in ("1", "10") for scale in chosen):
+        sys.exit(f"bench: BENCH_SCALES={os.environ['BENCH_SCALES']!r}: give 1, 10 or both, e.g. BENCH_SCALES=1")
+    return sorted({int(scale) for scale in chosen})
 
 
 def free_port() -> int:
@@ -170,122 +239,51 @@ def api(register: Path, total: int = 3000, concurrency: int = 32) -> dict[str, A
     }
 
 
-def table(results: dict[str, Any]) -> str:
-    """The markdown table; a figure whose phase failed reads "failed" (the error is in results.json)."""
-    lines = ["| measure | national (x1) | x10 | target |", "| --- | --- | --- | --- |"]
-    one, ten = results["x1"], results["x10"]
-
-    def cell(figure: Callable[[], str]) -> str:
-        try:
-            return figure()
-        except (KeyError, TypeError, ZeroDivisionError):
-            return "failed"
-
-    def row(label: str, a: Callable[[], str], b: Callable[[], str] = lambda: "", target: str = "") -> None:
-        lines.append(f"| {label} | {cell(a)} | {cell(b)} | {target} |")
-
-    def load(scale: dict[str, Any], kind: str) -> str:
-        figures = scale[kind]
-        return f"{figures['load_s']:.2f} s ({figures['rows'] / figures['load_s']:,.0f} rows/s)"
-
-    def timing(scale: dict[str, Any], name: str) -> str:
-        cells = []
-        for kind in ("embedded", "neo4j"):
-            q = cell(lambda k=kind: "{median_ms:.1f} / {p95_ms:.1f} ms".format(**scale[k]["queries"][name]))
-            cells.append(f"{q} {kind}")
-        return "; ".join(cells)
-
-    row("register rows", lambda: f"{one['parse']['rows']:,}", lambda: f"{ten['parse']['rows']:,}")
-    row("parse only (floor)", lambda: f"{one['parse']['seconds']:.2f} s", lambda: f"{ten['parse']['seconds']:.2f} s")
-    row("load into embedded", lambda: load(one, "embedded"), lambda: load(ten, "embedded"), "< 5 s; within 3x parse")
-    row("load into neo4j", lambda: load(one, "neo4j"), lambda: load(ten, "neo4j"), "< 15 s")
-    row(
-        "embedded load / parse-only",
-        lambda: f"{one['embedded']['load_s'] / one['parse']['seconds']:.1f}x",
-        lambda: f"{ten['embedded']['load_s'] / ten['parse']['seconds']:.1f}x",
-        "<= 3x",
-    )
-    row(
-        "x10 load / x1 load",
-        lambda: f"{ten['embedded']['load_s'] / one['embedded']['load_s']:.1f}x embedded",
-        lambda: f"{ten['neo4j']['load_s'] / one['neo4j']['load_s']:.1f}x neo4j",
-        "<= 12x",
-    )
-    naive = results["naive"]
-    row(
-        f"naive per-row MERGE loader (extrapolated from a sample of {naive.get('sample_rows', 0):,} rows)",
-        lambda: f"{naive['extrapolated_s']:.0f} s ({naive['rows_per_s']:,.0f} rows/s)",
-        target=">= 20x slower than ours",
-    )
-    row(
-        "Neo4j load speed-up over naive",
-        lambda: f"{naive['extrapolated_s'] / one['neo4j']['load_s']:.0f}x",
-        target=">= 20x",
-    )
-    row(
-        "headline reachability floor (scipy csgraph)",
-        lambda: f"{one['floor']['median_ms']:.1f} ms",
-        lambda: f"{ten['floor']['median_ms']:.1f} ms",
-    )
-    import queries
-
-    for name in [*queries.CATALOGUE, "practices-shcr-only (all ICBs)"]:
-        target = "< 100 ms; <= 5x floor" if name.startswith("practices-shcr-only") else "< 500 ms"
-        row(f"query `{name}` median / p95", lambda n=name: timing(one, n), lambda n=name: timing(ten, n), target)
-    # The floor answers for all of England, so it is compared with the all-ICB headline.
-    headline = "practices-shcr-only (all ICBs)"
-    row(
-        "headline (all ICBs) embedded / floor",
-        lambda: f"{one['embedded']['queries'][headline]['median_ms'] / one['floor']['median_ms']:.1f}x",
-        lambda: f"{ten['embedded']['queries'][headline]['median_ms'] / ten['floor']['median_ms']:.1f}x",
-        "<= 5x",
-    )
-    api = results["api"]
-    row(
-        f"API headline, {api.get('concurrency')} concurrent clients, {api.get('requests', 0):,} requests",
-        lambda: f"{api['rps']:,.0f} req/s, p99 {api['p99_ms']:.1f} ms, {api['errors']} errors",
-        target="> 500 req/s",
-    )
-    row(
-        "peak memory (embedded process)",
-        lambda: f"{one['embedded']['peak_mib']:,.0f} MiB",
-        lambda: f"{ten['embedded']['peak_mib']:,.0f} MiB",
-        "< 4 GiB",
-    )
-    row(
-        "peak memory (Neo4j client process)",
-        lambda: f"{one['neo4j']['peak_mib']:,.0f} MiB",
-        lambda: f"{ten['neo4j']['peak_mib']:,.0f} MiB",
-    )
-    row(
-        "peak memory (Neo4j JVM, resident, whole run)",
-        lambda: "",
-        lambda: f"{results['jvm_peak_mib']:,.0f} MiB",
-        "< 4 GiB",
-    )
-    row("peak memory (API server)", lambda: f"{api['server_peak_mib']:,.0f} MiB")
-    return "\n".join(lines)
-
-
 def main() -> None:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         sys.exit("bench: NEO4J_URI is not set; run `make bench`, which starts the project's Neo4j")
+    DATA.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores", "when": time.strftime("%Y-%m-%d %H:%M")}
-    for scale in (1, 10):
+    # The heap the server was started with, read from the JVM itself; else what the script was asked for.
+    results["heap_mib"] = jvm_heap_mib() or heap_mib(f"-Xmx{os.environ.get('NEO4J_HEAP', '4g')}")
+    step(f"Neo4j server heap: {results['heap_mib']:,.0f} MiB")
+    results["load"] = os.getloadavg()
+    peaks: list[float] = []
+    for scale in scales():
         register = synth(scale)
-        results[f"x{scale}"] = {
-            "parse": phase("parse", register),
-            "embedded": phase("embedded", register),
-            "neo4j": phase("neo4j", register, uri),
-            "floor": phase("floor", register),
-        }
-    results["naive"] = phase("naive", DATA / "national-x1", uri)
-    results["jvm_peak_mib"] = jvm_peak_mib()
-    results["api"] = api(DATA / "national-x1")
+        figures = results[f"x{scale}"] = {}
+        for key, name, on_neo4j in (
+            ("parse", "parse", False),
+            ("embedded", "embedded", False),
+            ("neo4j", "neo4j", True),
+            ("floor", "floor", False),
+            ("cut", "cut", False),
+            ("reload-embedded", "reload", False),
+            ("reload-neo4j", "reload", True),
+            ("duckdb", "duckdb", False),
+            ("networkx", "networkx", False),
+        ):
+            figures[key] = phase(name, register, uri if on_neo4j else None)
+            if on_neo4j:
+                # Read as the run goes: a JVM that runs out of memory exits (-XX:+ExitOnOutOfMemoryError).
+                peaks += [peak] if (peak := jvm_peak_mib()) else []
+                if "failed" in figures[key] and jvm_proc() is None:
+                    step("the Neo4j server is no longer running (out of heap?); see .neo4j/instances/bench/server.log")
+        if scale == 1:  # before x10, which may take the server down
+            results["naive"] = phase("naive", register, uri)
+            results["api"] = api(register)
+    results["jvm_peak_mib"] = max(peaks, default=None)
+    results["load_after"] = os.getloadavg()
     results["table"] = table(results)
+    results["disagreements"] = disagreements(results)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    PARTIAL.unlink(missing_ok=True)
     print(results["table"])
+    before, after = results["load"][0], results["load_after"][0]
+    print(f"\n{results['machine']}; load average {before:.1f} before the run, {after:.1f} after")
+    for line in results["disagreements"]:
+        print(f"\nWARNING: {line}")
 
 
 if __name__ == "__main__":
