@@ -231,6 +231,8 @@ def processor_contracts_networkx(view: GraphView, params: Mapping[str, Any]) -> 
 # its flow (``governs_cypher`` on the two maps, which carry the fields the rule reads); for the needs left
 # uncovered, the contracts naming the pair are the finding's hint. The join carries a need's index, not
 # the need: grouping on whole needs, lists and all, cost more than the scan.
+# The valid contracts are fetched apart, before the needs: matched inside the union below, with the
+# generation's test on them, the planner chose a plan that ran out of transaction memory at national scale.
 PROCESSOR_CONTRACTS_CYPHER = f"""
 CALL () {{
   MATCH ()-[f:FLOW]->()
@@ -243,15 +245,19 @@ CALL () {{
        AS need
   RETURN collect(need) AS needs
 }}
-CALL (needs) {{
-  CALL (needs) {{
+CALL () {{
+  MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
+  RETURN collect(x {{.id, .covers, .parties}}) AS contracts
+}}
+CALL (needs, contracts) {{
+  CALL (needs, contracts) {{
     UNWIND range(0, size(needs) - 1) AS i
     UNWIND needs[i].counterparts AS other
     RETURN needs[i].org_id AS org_id, other, i, null AS contract
     UNION ALL
     UNWIND needs AS need
     WITH collect(DISTINCT need.org_id) AS engaged
-    MATCH (x:Agreement) WHERE x.agreement_type IN $types AND {VALID_AGREEMENT_CYPHER}
+    UNWIND contracts AS x
     UNWIND [p IN x.parties WHERE p IN engaged] AS org_id
     UNWIND x.parties AS other
     RETURN org_id, other, null AS i, {{id: x.id, covers: x.covers}} AS contract
