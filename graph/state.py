@@ -96,6 +96,9 @@ class StateFile:
         if data_dir.exists() and not data_dir.is_dir():
             raise StoreError(f"{data_dir} is a file, not a folder; give a folder for the data (it is made if missing)")
         self.path = data_dir / STATE_FILE
+        # Each register's JSON as last written, kept while the register and its load information are the
+        # ones in the graph: a change re-encodes only the registers it changes, not all of England.
+        self._written: dict[str, tuple[Register, RegisterInfo, bytes]] = {}
 
     def signature(self) -> Signature | None:
         """What changes whenever the file is replaced (inode, size, time), or None when there is none."""
@@ -145,12 +148,27 @@ class StateFile:
         """Save these registers and versions in place of whatever was saved, as one step; the new
         file's signature. ``encoded``: the records of registers made already, by name."""
         made = encoded or {}
-        state = {
-            "format": FORMAT,
-            "registers": [encode(registers[name], infos[name], made.get(name)) for name in registers],
-            "history": {name: [v.as_dict() for v in versions] for name, versions in history.items()},
-        }
-        write_atomically(self.path, json.dumps(state, separators=(",", ":")).encode())
+        written = {}
+        for name, register in registers.items():
+            kept = self._written.get(name)
+            if kept is not None and kept[0] is register and kept[1] == infos[name]:
+                written[name] = kept
+            else:
+                record = encode(register, infos[name], made.get(name))
+                written[name] = (register, infos[name], json.dumps(record, separators=(",", ":")).encode())
+        versions = {name: [v.as_dict() for v in versions] for name, versions in history.items()}
+        # The same JSON as one object {"format", "registers", "history"}, joined from its parts.
+        state = b"".join(
+            [
+                f'{{"format":{FORMAT},"registers":['.encode(),
+                b",".join(part for _, _, part in written.values()),
+                b'],"history":',
+                json.dumps(versions, separators=(",", ":")).encode(),
+                b"}",
+            ]
+        )
+        write_atomically(self.path, state)
+        self._written = written
         return self.signature()
 
 

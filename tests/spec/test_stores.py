@@ -92,6 +92,23 @@ def test_embedded_load_survives_a_restart(tmp_path: Path):
     assert again.loaded() == store.loaded()
     assert again.registers() == store.registers()
     assert again.counts() == store.counts()
+    # Each change rewrites only the registers it changes: what is on disk is still the whole graph.
+    steps = [
+        lambda: store.replace(
+            [register("two", systems=SYSTEMS.replace("gp-a", "gp-z"), flows=FIRST.replace("f1,", "t1,"))]
+        ),
+        lambda: store.replace([register("one", systems=SYSTEMS, flows=FIRST + "\n" + MANY)]),
+        lambda: store.remove(["two"]),
+    ]
+    for step in steps:
+        step()
+        again = MemoryStore(reference, tmp_path)
+        assert (again.loaded(), again.registers(), again.counts()) == (
+            store.loaded(),
+            store.registers(),
+            store.counts(),
+        )
+        assert snapshot(again) == snapshot(store)
 
 
 def test_embedded_crash_mid_write_keeps_the_old_state_on_disk_and_in_memory(tmp_path: Path, monkeypatch):
