@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -139,9 +139,21 @@ class MemoryStore:
             new: dict[str, Register | None] = {name: None for name in removing}
             new.update((register.name, register) for register in registers)
             old = {name: self._registers[name] for name in new if name in self._registers}
-            current = self._ledger.current(self._view.contents(), touched(registers, old.values()))
+            contents = self._view.contents()
+            current = self._ledger.current(contents, touched(registers, old.values()))
             version = self._version()
-        return neighbourhood(self._ledger.references, current, new, old, version)
+            definers = self._ledger.agreements
+
+        def covering(flows: Set[str], changing: Set[str]) -> set[str]:
+            return {
+                flow_id
+                for agreement_id, agreement in contents.agreements.items()
+                if any(name not in changing for name in definers.get(agreement_id, ()))
+                for flow_id in agreement.covers
+                if flow_id in flows
+            }
+
+        return neighbourhood(self._ledger.references, current, new, old, version, covering)
 
     def replace(
         self, registers: Sequence[Register], *, actor: str = "", note: str = "", validated_at: str | None = None

@@ -6,12 +6,14 @@ names, so a store reads those (as ``graph.plan.Current``, the same read a change
 module turns them into the other registers' view: each element as its first other definer gives it
 (``graph.merge.merge``'s rule), each node row as the last other definer wrote it (``validate_together``'s
 ``defined``). The other registers stay sound unless the change takes away an id, or changes its kind,
-that one of them may name: ``taken`` lists those, and the caller checks the whole graph then.
+that one of them may name: ``taken`` lists those, and the caller checks the whole graph then. A flow id
+is named only by agreements (``covers``), so a flow the change takes away counts only if another
+register's agreement covers it, which the store looks up (``Covering``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 
 from graph import schema
@@ -26,6 +28,10 @@ _NAMING = {
     )
     for table in schema.TABLES.values()
 }
+
+
+# The flow ids among the first that an agreement some register other than the second ones defines covers.
+Covering = Callable[[Set[str], Set[str]], set[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,7 @@ def neighbourhood(
     new: Mapping[str, Register | None],
     old: Mapping[str, Register],
     version: str,
+    covering: Covering,
 ) -> Neighbourhood:
     """The other registers' view of ``current`` (read for ``touched`` ids) for a change writing ``new``
     (None: removed) over ``old`` (the changing registers' versions in the graph)."""
@@ -110,11 +117,14 @@ def neighbourhood(
         kept = tuple(name for name in held_agreement.registers if name not in new)
         if kept:
             others.agreements[agreement_id] = replace(held_agreement.record, source_register=kept[0])
-    return Neighbourhood(others, defined, frozenset(_taken(others, old, new)), version)
+    nodes, flows, agreements = _taken(others, old, new)
+    covered = covering(flows, new.keys()) if flows else set()
+    return Neighbourhood(others, defined, frozenset(nodes | covered | agreements), version)
 
 
-def _taken(others: Contents, old: Mapping[str, Register], new: Mapping[str, Register | None]) -> set[str]:
-    """The ids the old versions define that, after the change, no longer exist or are of the other kind."""
+def _taken(others: Contents, old: Mapping[str, Register], new: Mapping[str, Register | None]) -> Ids:
+    """The node, flow and agreement ids the old versions define that, after the change, no longer exist
+    or are of the other kind."""
     after_nodes: dict[str, Node] = {}
     after_flows: set[str] = set()
     after_agreements: set[str] = set()
@@ -123,16 +133,20 @@ def _taken(others: Contents, old: Mapping[str, Register], new: Mapping[str, Regi
             after_nodes.update(definitions(register))
             after_flows.update(f.flow_id for f in register.flows)
             after_agreements.update(a.agreement_id for a in register.agreements)
-    taken: set[str] = set()
+    nodes: set[str] = set()
+    flows: set[str] = set()
+    agreements: set[str] = set()
     for register in old.values():
         for identifier, node in definitions(register).items():
             now = others.nodes.get(identifier) or after_nodes.get(identifier)
             if now is None or isinstance(now, Organisation) != isinstance(node, Organisation):
-                taken.add(identifier)
-        taken |= {f.flow_id for f in register.flows if f.flow_id not in others.flows and f.flow_id not in after_flows}
-        taken |= {
+                nodes.add(identifier)
+        flows.update(
+            f.flow_id for f in register.flows if f.flow_id not in others.flows and f.flow_id not in after_flows
+        )
+        agreements.update(
             a.agreement_id
             for a in register.agreements
             if a.agreement_id not in others.agreements and a.agreement_id not in after_agreements
-        }
-    return taken
+        )
+    return nodes, flows, agreements

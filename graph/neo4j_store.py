@@ -25,7 +25,7 @@ import contextlib
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +80,12 @@ AGREEMENTS = f"""
 UNWIND $ids AS id
 MATCH (a:Agreement {{id: id}}) WHERE {visible("a")}
 RETURN properties(a) AS props
+"""
+COVERED = f"""
+MATCH (a:Agreement) WHERE {visible("a")} AND any(r IN a.registers WHERE NOT r IN $changing)
+UNWIND a.covers AS id
+WITH id WHERE id IN $ids
+RETURN DISTINCT id
 """
 REGISTERS = "MATCH (r:Register) RETURN r.name AS name, r.seq AS seq, r.flows AS flows ORDER BY r.seq, r.name"
 PAYLOADS = "MATCH (r:Register) WHERE r.name IN $names RETURN r.payload AS payload"
@@ -229,7 +235,12 @@ class Neo4jStore:
         old = self._previous([name for name in new if name in order], generation)
         node_ids, flow_ids, agreement_ids = touched(registers, old.values())
         current = self._current(node_ids, flow_ids, agreement_ids, generation)
-        return neighbourhood(self.references, current, new, old, f"neo4j-{generation}")
+
+        def covering(flows: Set[str], changing: Set[str]) -> set[str]:
+            rows = self._read(COVERED, ids=sorted(flows), changing=sorted(changing), generation=generation)
+            return {row["id"] for row in rows}
+
+        return neighbourhood(self.references, current, new, old, f"neo4j-{generation}", covering)
 
     def _current(self, node_ids: set[str], flow_ids: set[str], agreement_ids: set[str], generation: int) -> Current:
         """The visible elements with these ids, read in chunks."""

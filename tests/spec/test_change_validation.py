@@ -104,6 +104,7 @@ CASES = [
         ],
     ),
     Case("a flow another register's agreement covers, removed", lambda: [alpha(flows=alpha_flows(keep=("a2",)))]),
+    Case("a flow nothing else names, removed", lambda: [alpha(flows=alpha_flows(keep=("a1",)))], fast=True),
     Case(
         "an organisation another register names turned into a system",
         lambda: [
