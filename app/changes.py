@@ -29,7 +29,8 @@ from graph.memory import MemoryStore
 from graph.model import ReferenceData, Register
 from graph.state import DataLock, LockTimeout
 from graph.store import RegisterInfo, Store, StoreError
-from loaders.register import InvalidRegister, validate_together
+from loaders.change import check_change
+from loaders.register import InvalidRegister
 
 
 class NoSuchRegister(StoreError):
@@ -123,12 +124,13 @@ class Changes:
     def load(
         self, registers: Sequence[Register], actor: Actor, *, action: str = "load", note: str = ""
     ) -> list[Outcome]:
-        """Validate the registers against everything loaded, then load them as one step; each that
-        differs from the version in the graph becomes its next version."""
+        """Validate the registers against everything loaded (reading only what they touch where that
+        suffices: ``loaders.change``), then load them as one step; each that differs from the version in
+        the graph becomes its next version."""
         names = ", ".join(register.name for register in registers)
         with self.holding():
             try:
-                validate_together(self.reference, self.store.loaded(), list(registers))
+                checked = check_change(self.reference, self.store, list(registers))
             except InvalidRegister as error:
                 self.refused(actor, action, names, error)
                 raise
@@ -138,7 +140,7 @@ class Changes:
             before = {info.name: info.version for info in self.store.registers()}
             pending = self._begin(actor, action, [register.name for register in registers])
             try:
-                infos = self.store.replace(registers, actor=actor.name, note=note)
+                infos = self.store.replace(registers, actor=actor.name, note=note, validated_at=checked)
             except BaseException as error:
                 self._settle(pending, error)
                 raise
@@ -159,21 +161,22 @@ class Changes:
         """Remove registers, unless another loaded register names what only they define (``InvalidRegister``).
         Their versions are kept."""
         with self.holding():
-            loaded = self.store.loaded()
-            unknown = [name for name in names if name not in loaded]
+            known = {info.name for info in self.store.registers()}
+            unknown = [name for name in names if name not in known]
             try:
                 if unknown:
+                    loaded = list(self.store.loaded())  # in load order, as this message always listed them
                     raise NoSuchRegister(
                         f"no register named {', '.join(unknown)}; loaded: {', '.join(loaded) or 'none'}"
                     )
-                validate_together(self.reference, {}, [r for name, r in loaded.items() if name not in names])
+                checked = check_change(self.reference, self.store, [], names)
             except (NoSuchRegister, InvalidRegister) as error:
                 self.refused(actor, "remove", ", ".join(names), error)
                 raise
             versions = {info.name: info.version for info in self.store.registers()}
             pending = self._begin(actor, "remove", names)
             try:
-                self.store.remove(names)
+                self.store.remove(names, validated_at=checked)
             except BaseException as error:
                 self._settle(pending, error)
                 raise

@@ -18,9 +18,9 @@ from graph.memory import MemoryStore
 from graph.model import ReferenceData, Register
 from graph.state import write_atomically
 from graph.store import Store
+from loaders.change import check_change
 from loaders.dspt import dspt_file
 from loaders.reference import load_reference, reference_root
-from loaders.register import validate_together
 
 
 @cache
@@ -68,5 +68,4 @@ def open_store(settings: Settings, reference: ReferenceData | None = None) -> St
 
 def load_into(store: Store, reference: ReferenceData, registers: Sequence[Register]) -> None:
     """Validate the registers against everything loaded, then load them as one step."""
-    validate_together(reference, store.loaded(), list(registers))
-    store.replace(registers)
+    store.replace(registers, validated_at=check_change(reference, store, list(registers)))

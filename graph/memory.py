@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,9 @@ from graph.history import Tables, Version, canonical, next_version, pack, record
 from graph.ledger import Ledger
 from graph.merge import merge
 from graph.model import ReferenceData, Register
+from graph.neighbourhood import Neighbourhood, neighbourhood, touched
 from graph.state import LOCK_TIMEOUT, DataLock, LockTimeout, Signature, StateFile, sweep
-from graph.store import Query, RegisterInfo, Row, StoreError
+from graph.store import Query, RegisterInfo, Row, StoreError, still
 from graph.view import GraphView
 
 
@@ -131,9 +132,35 @@ class MemoryStore:
             return unpack(found[0], self._archive.read(found[0]))
         return unpack(found[0], self._kept[(name, version)])
 
-    def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
+    def neighbourhood(self, registers: Sequence[Register], removing: Sequence[str] = ()) -> Neighbourhood:
+        """What validating the change needs, from the ledger and the graph for the ids it touches."""
+        self._refresh()
+        with self._lock:
+            new: dict[str, Register | None] = {name: None for name in removing}
+            new.update((register.name, register) for register in registers)
+            old = {name: self._registers[name] for name in new if name in self._registers}
+            contents = self._view.contents()
+            current = self._ledger.current(contents, touched(registers, old.values()))
+            version = self._version()
+            definers = self._ledger.agreements
+
+        def covering(flows: Set[str], changing: Set[str]) -> set[str]:
+            return {
+                flow_id
+                for agreement_id, agreement in contents.agreements.items()
+                if any(name not in changing for name in definers.get(agreement_id, ()))
+                for flow_id in agreement.covers
+                if flow_id in flows
+            }
+
+        return neighbourhood(self._ledger.references, current, new, old, version, covering)
+
+    def replace(
+        self, registers: Sequence[Register], *, actor: str = "", note: str = "", validated_at: str | None = None
+    ) -> list[RegisterInfo]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.writing(), self._lock:
+            still(validated_at, self._version())
             new_registers = dict(self._registers)
             new_infos = dict(self._infos)
             history = {name: list(versions) for name, versions in self._history.items()}
@@ -161,8 +188,9 @@ class MemoryStore:
                 self._commit(new_registers, new_infos, history, made, encoded, changing, ())
         return [new_infos[register.name] for register in registers]
 
-    def remove(self, names: Sequence[str]) -> None:
+    def remove(self, names: Sequence[str], *, validated_at: str | None = None) -> None:
         with self.writing(), self._lock:
+            still(validated_at, self._version())
             unknown = [name for name in names if name not in self._registers]
             if unknown:
                 raise StoreError(
@@ -215,6 +243,9 @@ class MemoryStore:
 
     def version(self) -> str:
         self._refresh()
+        return self._version()
+
+    def _version(self) -> str:
         return f"embedded-{id(self)}-{self._generation}"
 
     def run(self, query: Query, params: Mapping[str, Any]) -> list[Row]:

@@ -25,7 +25,7 @@ import contextlib
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ from graph import neo4j_history
 from graph.codec import from_record
 from graph.history import Tables, Version, baseline, canonical, next_version, pack, records, unpack
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, Register, System
+from graph.neighbourhood import Neighbourhood, neighbourhood, touched
 from graph.neo4j_schema import (
     LAYOUT,
     SCHEMA,
@@ -61,7 +62,7 @@ from graph.neo4j_writer import (
 )
 from graph.plan import Current, Held, Plan, changed_ids, definitions, plan, visible
 from graph.state import decode, encode
-from graph.store import CypherRunner, Query, RegisterInfo, Row, StoreError
+from graph.store import CypherRunner, Query, RegisterInfo, Row, StoreError, still
 
 BATCH = 10_000
 GENERATION = "MATCH (m:Meta {key: 'graph'}) RETURN m.generation AS generation"
@@ -79,6 +80,12 @@ AGREEMENTS = f"""
 UNWIND $ids AS id
 MATCH (a:Agreement {{id: id}}) WHERE {visible("a")}
 RETURN properties(a) AS props
+"""
+COVERED = f"""
+MATCH (a:Agreement) WHERE {visible("a")} AND any(r IN a.registers WHERE NOT r IN $changing)
+UNWIND a.covers AS id
+WITH id WHERE id IN $ids
+RETURN DISTINCT id
 """
 REGISTERS = "MATCH (r:Register) RETURN r.name AS name, r.seq AS seq, r.flows AS flows ORDER BY r.seq, r.name"
 PAYLOADS = "MATCH (r:Register) WHERE r.name IN $names RETURN r.payload AS payload"
@@ -109,6 +116,7 @@ class Neo4jStore:
         # Called after each batch is committed; tests use it to interrupt a change midway.
         self.after_batch: Callable[[str, int], None] | None = None
         self.batch_size = BATCH
+        self._kept_previous: tuple[tuple[int | None, tuple[str, ...]], dict[str, Register]] | None = None
         self._ensure_schema()
         self._ensure_reference()
 
@@ -204,10 +212,35 @@ class Neo4jStore:
         rows = self._read(REGISTERS)
         return {r["name"]: int(r["seq"] or 0) for r in rows}, {r["name"]: int(r["flows"] or 0) for r in rows}
 
-    def _previous(self, names: Sequence[str]) -> dict[str, Register]:
+    def _previous(self, names: Sequence[str], generation: int | None = None) -> dict[str, Register]:
+        """The registers so named as the graph holds them. Read at a generation, they are kept until the
+        next read: validating a change and writing it read the same ones (a payload changes only at a flip,
+        which moves the generation)."""
+        key = (generation, tuple(names))
+        if generation is not None and self._kept_previous is not None and self._kept_previous[0] == key:
+            return dict(self._kept_previous[1])
         rows = self._read(PAYLOADS, names=list(names))
         registers = [decode(json.loads(gzip.decompress(row["payload"])))[0] for row in rows]
-        return {register.name: register for register in registers}
+        found = {register.name: register for register in registers}
+        self._kept_previous = (key, found) if generation is not None else None
+        return dict(found)
+
+    def neighbourhood(self, registers: Sequence[Register], removing: Sequence[str] = ()) -> Neighbourhood:
+        """What validating the change needs: the elements the incoming registers define or name, and those
+        the changing registers define now, read at one generation (``graph.neighbourhood``)."""
+        generation = self._generation()
+        new: dict[str, Register | None] = {name: None for name in removing}
+        new.update((register.name, register) for register in registers)
+        order, _ = self._order()
+        old = self._previous([name for name in new if name in order], generation)
+        node_ids, flow_ids, agreement_ids = touched(registers, old.values())
+        current = self._current(node_ids, flow_ids, agreement_ids, generation)
+
+        def covering(flows: Set[str], changing: Set[str]) -> set[str]:
+            rows = self._read(COVERED, ids=sorted(flows), changing=sorted(changing), generation=generation)
+            return {row["id"] for row in rows}
+
+        return neighbourhood(self.references, current, new, old, f"neo4j-{generation}", covering)
 
     def _current(self, node_ids: set[str], flow_ids: set[str], agreement_ids: set[str], generation: int) -> Current:
         """The visible elements with these ids, read in chunks."""
@@ -234,7 +267,7 @@ class Neo4jStore:
         new: dict[str, Register | None] = {name: None for name in removing}
         new.update((register.name, register) for register in registers)
         order, flow_counts = self._order()
-        old = self._previous([name for name in new if name in order])
+        old = self._previous([name for name in new if name in order], generation)
         after = {name: seq for name, seq in order.items() if new.get(name, True) is not None}
         for name in new:
             if new[name] is not None and name not in after:
@@ -266,10 +299,13 @@ class Neo4jStore:
         """Drop every register and its versions, and rewrite the reference data (for tests)."""
         self._rebuild([], before_commit=neo4j_history.forget_all)
 
-    def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
+    def replace(
+        self, registers: Sequence[Register], *, actor: str = "", note: str = "", validated_at: str | None = None
+    ) -> list[RegisterInfo]:
         change = Change(self.driver, self.database, self.batch_size, self.after_batch)
         change.claim()  # one writer at a time: what is read below cannot change under this change
         try:
+            still(validated_at, f"neo4j-{change.generation}")
             made, fresh, tables = self._versions(registers, actor, note)
         except BaseException:
             change.release()
@@ -309,13 +345,18 @@ class Neo4jStore:
                 fresh.append(register)
         return made, fresh, tables
 
-    def remove(self, names: Sequence[str]) -> None:
+    def remove(self, names: Sequence[str], *, validated_at: str | None = None) -> None:
         known = {info.name for info in self.registers()}
         unknown = [name for name in names if name not in known]
         if unknown:
             raise StoreError(f"no register named {', '.join(unknown)}; loaded: {', '.join(sorted(known)) or 'none'}")
         change = Change(self.driver, self.database, self.batch_size, self.after_batch)
         change.claim()
+        try:
+            still(validated_at, f"neo4j-{change.generation}")
+        except BaseException:
+            change.release()
+            raise
         self._change(change, (), names, {})
 
     def _change(

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from graph.history import Version
 from graph.model import Register
+from graph.neighbourhood import Neighbourhood
 from graph.view import GraphView
 
 Row = dict[str, Any]
@@ -65,17 +66,26 @@ class Store(Protocol):
 
     def registers(self) -> list[RegisterInfo]: ...
 
-    def replace(self, registers: Sequence[Register], *, actor: str = "", note: str = "") -> list[RegisterInfo]:
+    def replace(
+        self, registers: Sequence[Register], *, actor: str = "", note: str = "", validated_at: str | None = None
+    ) -> list[RegisterInfo]:
         """Load validated registers as one step, replacing any loaded under the same names.
 
         Either all of it is stored, or nothing changes. Each register that differs from the version in the
         graph becomes its next version (``graph.history``), recorded as made by ``actor``, in the same step;
-        one identical to it is left as it is, and keeps its version and load time.
+        one identical to it is left as it is, and keeps its version and load time. ``validated_at``: the
+        store's ``version()`` the registers were validated at; if another writer has changed the graph
+        since, nothing is written (``ChangedSinceValidated``).
         """
         ...
 
-    def remove(self, names: Sequence[str]) -> None:
-        """Take registers out of the graph; their versions are kept."""
+    def remove(self, names: Sequence[str], *, validated_at: str | None = None) -> None:
+        """Take registers out of the graph; their versions are kept. ``validated_at`` as for ``replace``."""
+        ...
+
+    def neighbourhood(self, registers: Sequence[Register], removing: Sequence[str] = ()) -> Neighbourhood:
+        """What validating a change (loading ``registers``, removing ``removing``) needs of the graph, read
+        for the ids it touches only (``graph.neighbourhood``)."""
         ...
 
     def versions(self, name: str | None = None) -> list[Version]:
@@ -99,3 +109,16 @@ class Store(Protocol):
 
 class StoreError(Exception):
     """The store could not do what was asked (unreachable database, unreadable data directory)."""
+
+
+class ChangedSinceValidated(StoreError):
+    """Another writer changed the graph between a change's validation and its write: nothing was written."""
+
+
+def still(validated_at: str | None, version: str) -> None:
+    """Raise ``ChangedSinceValidated`` unless the graph is at the version a change was validated at."""
+    if validated_at is not None and validated_at != version:
+        raise ChangedSinceValidated(
+            "another writer changed the graph while this change was being checked: nothing was changed; "
+            "send it again to have it checked against the graph as it is now"
+        )
