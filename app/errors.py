@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import queries
 from app.schemas import ErrorBody, Problem
 from app.views.errors import NotFound, ViewError
-from graph.store import StoreError
+from graph.store import ChangedSinceValidated, StoreError
 from loaders.register import InvalidRegister
 
 log = logging.getLogger("icsgraph.api")
@@ -172,6 +172,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def store_error(request: Request, error: StoreError) -> JSONResponse:
         log.warning("store error on %s: %s", request.url.path, error)
+        if isinstance(error, ChangedSinceValidated):  # another writer got in first: the same upload may pass
+            return respond(
+                ApiError(409, str(error), "send the same request again: it is checked against the graph as now")
+            )
         return respond(ApiError(503, f"the store could not answer: {error}", "try again; check the store is up"))
 
     @app.exception_handler(ViewError)

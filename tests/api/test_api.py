@@ -480,3 +480,25 @@ def test_create_app_uses_the_stores_reference_data() -> None:
     store = MemoryStore(tiny_reference(), None)
     app = create_app(Settings(data_dir=None), store)
     assert app.state.icsgraph.reference is store.reference
+
+
+def test_an_upload_overtaken_by_another_writer_is_refused_with_409_and_written_nowhere() -> None:
+    store = MemoryStore(tiny_reference(), None)
+    store.replace([base_register()])
+    api = client(store, write_token=WRITE)
+    write = store.replace
+
+    def overtaken(registers: Any, **options: Any) -> Any:
+        # Another writer gets in between this upload's check and its write.
+        write([register("other", flows="o1,A00001,shcr,primary_care,direct_care,identifiable,A00001,,,")])
+        return write(registers, **options)
+
+    store.replace = overtaken  # type: ignore[method-assign]
+    more = FLOWS + "f6,A00003,gp-a,primary_care,direct_care,identifiable,A00003,,live,,\n"
+    answer = api.post("/api/registers", headers=auth(WRITE), files={"file": ("base.zip", register_zip(more))})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"] == "conflict" and "send the same request again" in answer.json()["fix"]
+    assert "f6" not in store.view.flows and "o1" in store.view.flows
+    store.replace = write  # type: ignore[method-assign]
+    again = api.post("/api/registers", headers=auth(WRITE), files={"file": ("base.zip", register_zip(more))})
+    assert again.status_code == 200, again.text
