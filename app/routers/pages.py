@@ -149,7 +149,7 @@ def html_or_json(*codes: int) -> dict[int | str, dict[str, Any]]:
     return entries
 
 
-@router.post("/upload", response_model=None, responses={**HTML, **html_or_json(400, 401, 403, 413, 422, 429)})
+@router.post("/upload", response_model=None, responses={**HTML, **html_or_json(400, 401, 403, 409, 413, 422, 429)})
 def upload(
     request: Request,
     state: State,

@@ -94,7 +94,7 @@ def difference(
 @router.post(
     "",
     response_model=LoadSummary,
-    responses={**documented(400, 413, 422), **WRITE_ERRORS},
+    responses={**documented(400, 409, 413, 422), **WRITE_ERRORS},
 )
 def upload(
     request: Request,
