@@ -35,6 +35,8 @@ SCHEMA = (
     "CREATE INDEX organisation_type IF NOT EXISTS FOR (n:Organisation) ON (n.org_type)",
     "CREATE INDEX organisation_icb IF NOT EXISTS FOR (n:Organisation) ON (n.icb)",
     "CREATE INDEX system_type IF NOT EXISTS FOR (n:System) ON (n.system_type)",
+    # icb-coverage reads each ICB's platforms: a seek, not a scan of every system per ICB and category.
+    "CREATE INDEX system_icb IF NOT EXISTS FOR (n:System) ON (n.icb)",
     "CREATE INDEX flow_id IF NOT EXISTS FOR ()-[f:FLOW]-() ON (f.flow_id)",
     # agreement-expiry finds the flows listing an ending agreement by its id; the keyword analyzer keeps
     # each id one exact term (a list of strings is indexed element by element).
