@@ -20,7 +20,7 @@ from neo4j.exceptions import Neo4jError
 from graph import neo4j_history
 from graph.codec import from_record, to_record
 from graph.model import Agreement, Flow, Node, Organisation, ReferenceData, System
-from graph.plan import Written
+from graph.plan import FLOW_AGREEMENTS_INDEX, FLOW_ROLES_INDEX, Written
 from graph.store import StoreError
 
 LAYOUT = 2  # 1: one transaction rewrote everything; 2: per-register changes, versioned by generation
@@ -35,7 +35,20 @@ SCHEMA = (
     "CREATE INDEX organisation_type IF NOT EXISTS FOR (n:Organisation) ON (n.org_type)",
     "CREATE INDEX organisation_icb IF NOT EXISTS FOR (n:Organisation) ON (n.icb)",
     "CREATE INDEX system_type IF NOT EXISTS FOR (n:System) ON (n.system_type)",
+    # icb-coverage reads each ICB's platforms: a seek, not a scan of every system per ICB and category.
+    "CREATE INDEX system_icb IF NOT EXISTS FOR (n:System) ON (n.icb)",
     "CREATE INDEX flow_id IF NOT EXISTS FOR ()-[f:FLOW]-() ON (f.flow_id)",
+    # agreement-expiry finds the flows listing an ending agreement by its id; the keyword analyzer keeps
+    # each id one exact term (a list of strings is indexed element by element).
+    f"CREATE FULLTEXT INDEX {FLOW_AGREEMENTS_INDEX} IF NOT EXISTS FOR ()-[f:FLOW]-() ON EACH [f.agreements] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
+    # role-holders finds the flows naming a body that is not a legal entity in a role, likewise.
+    f"CREATE FULLTEXT INDEX {FLOW_ROLES_INDEX} IF NOT EXISTS FOR ()-[f:FLOW]-() "
+    "ON EACH [f.controllers, f.processors, f.sub_processors, f.recipient_controller] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}",
+    # A store opened on a graph written before these indexes existed waits for them to be filled, once.
+    f"CALL db.awaitIndex('{FLOW_AGREEMENTS_INDEX}', 600)",
+    f"CALL db.awaitIndex('{FLOW_ROLES_INDEX}', 600)",
     *neo4j_history.SCHEMA,
 )
 

@@ -274,6 +274,13 @@ def _same_facts(first: F, second: F) -> bool:
     return replace(first, source_register="") == replace(second, source_register="")
 
 
+FLOW_AGREEMENTS_INDEX = "flow_agreements"
+"""The Neo4j full-text index of each flow's agreement ids (``graph.neo4j_schema``), one exact term per id."""
+FLOW_ROLES_INDEX = "flow_roles"
+"""The Neo4j full-text index of who holds a role on each flow (controllers, processors, sub-processors,
+recipient controller), one exact term per organisation id."""
+
+
 def visible(element: str = "f") -> str:
     """Cypher: a flow or agreement belongs to the graph's current generation.
 

@@ -432,3 +432,55 @@ DOC_EXAMPLES = {
     "joint-arrangements": Example(_example_register),
     "agreement-expiry": Example(_example_register, {"within_days": 30}),
 }
+
+
+def test_agreement_ids_are_matched_exactly_whatever_their_characters(make_store, ask):
+    # The Neo4j store finds the flows listing an ending agreement through a full-text index: ids with
+    # the query language's special characters, and ids that differ only in case or by a suffix, must
+    # still match exactly.
+    agreements = (
+        AGREEMENTS_HEADER
+        + """\
+a1,dsa,RAA;QAA,2020-01-01,2026-03-31
+A1,dsa,RAA;QAA,2020-01-01,
+a10,dsa,RAA;QAA,2020-01-01,2027-03-31
+x:1,dsa,RAA;QAA,2020-01-01,2026-03-31
+"q""1",dsa,RAA;QAA,2020-01-01,2026-03-31
+b\\2*,dsa,RAA;QAA,2020-01-01,2026-03-31
+AND,dsa,RAA;QAA,2020-01-01,2026-03-31
+"""
+    )
+    store = make_store(
+        register(
+            systems=ALL_SYSTEMS,
+            agreements=agreements,
+            flows=flows(
+                flow("f1", agreements="A1;a10"),
+                flow("f2", agreements="x:1"),
+                flow("f3", agreements='"q""1;AND"'),
+                flow("f4", agreements="b\\2*;a1"),
+            ),
+        )
+    )
+    expired = [
+        (r["flow_id"], r["reason"].split(" agreement ")[1].split(" (")[0]) for r in ask(store, "agreement-expiry")
+    ]
+    assert expired == [("f2", "x:1"), ("f3", "AND"), ("f3", 'q"1'), ("f4", "a1"), ("f4", "b\\2*")]
+
+
+def test_bodies_are_matched_exactly_whatever_their_characters(make_store, ask):
+    # As for agreements: the Neo4j store finds the flows naming a body through a full-text index.
+    store = make_store(
+        register(
+            systems=ALL_SYSTEMS,
+            organisations=ORGANISATIONS_HEADER
+            + 'x:1,Body one,other,false\n"q""1",Body two,other,false\n'
+            + "x:10,Company,other,true\nOR,Body three,other,false\n",
+            flows=flows(
+                flow("f1", controllers="x:10"),
+                flow("f2", controllers="RAA", processors="x:1"),
+                flow("f3", controllers='"RAA;q""1"', recipient_controller="OR"),
+            ),
+        )
+    )
+    assert keys(ask(store, "role-holders")) == [("f2", "x:1"), ("f3", "OR"), ("f3", 'q"1')]
