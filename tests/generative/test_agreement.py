@@ -187,6 +187,16 @@ def outcome(store: Any, query: NamedQuery, params: dict[str, Any]) -> tuple[str,
         return "error", type(error).__name__
 
 
+def loaded_on_both(neo4j_store: Neo4jStore, register: Register) -> MemoryStore:
+    """``register``, valid, as the only register of a new embedded store and of the emptied Neo4j store."""
+    validate_together(REFERENCE, {}, [register])
+    embedded = MemoryStore(REFERENCE, None)
+    embedded.replace([register])
+    neo4j_store.reset()
+    neo4j_store.replace([register])
+    return embedded
+
+
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -195,11 +205,7 @@ def outcome(store: Any, query: NamedQuery, params: dict[str, Any]) -> tuple[str,
 @given(data=st.data())
 def test_both_stores_give_identical_answers_to_every_query(neo4j_store: Neo4jStore, data: st.DataObject) -> None:
     register = data.draw(registers())
-    validate_together(REFERENCE, {}, [register])
-    embedded = MemoryStore(REFERENCE, None)
-    embedded.replace([register])
-    neo4j_store.reset()
-    neo4j_store.replace([register])
+    embedded = loaded_on_both(neo4j_store, register)
     assert neo4j_store.counts() == embedded.counts()
     for query in queries.CATALOGUE.values():
         params = params_for(query, register, data.draw)

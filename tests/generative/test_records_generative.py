@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agreement import AS_OF, EXAMPLES, REFERENCE, REFERENCE_IDS, neo4j_store, outcome, params_for, registers
+from test_agreement import (
+    AS_OF,
+    EXAMPLES,
+    REFERENCE,
+    REFERENCE_IDS,
+    loaded_on_both,
+    neo4j_store,
+    outcome,
+    params_for,
+    registers,
+)
 
 import queries
 from graph.memory import MemoryStore
@@ -68,11 +78,7 @@ def test_an_exported_register_loads_to_a_graph_that_answers_every_query_alike(
 @given(data=st.data())
 def test_both_stores_give_identical_records(neo4j_store: Neo4jStore, data: st.DataObject) -> None:
     register = data.draw(registers())
-    validate_together(REFERENCE, {}, [register])
-    embedded = MemoryStore(REFERENCE, None)
-    embedded.replace([register])
-    neo4j_store.reset()
-    neo4j_store.replace([register])
+    embedded = loaded_on_both(neo4j_store, register)
     org_ids = REFERENCE_IDS + [o.org_id for o in register.organisations]
     for org_id in data.draw(st.lists(st.sampled_from(org_ids), min_size=1, max_size=3, unique=True)):
         params = {"org_id": org_id, "as_of": data.draw(st.sampled_from(AS_OF))}
